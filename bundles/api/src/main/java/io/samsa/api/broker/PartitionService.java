@@ -1,0 +1,50 @@
+package io.samsa.api.broker;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Produce, fetch and offset look-ups on the partitions this broker leads. */
+@ProviderType
+public interface PartitionService {
+
+    /**
+     * Validates and appends record batches to partitions.
+     * <p>
+     * Each buffer holds the v2 record batches a client sent for one partition; they are checked
+     * (magic, CRC, size, idempotent producer sequence) and stored as they are, with offsets
+     * assigned by rewriting each batch header. The buffers may be modified in place and must not
+     * be reused by the caller until the future completes.
+     *
+     * @param requiredAcks 0, 1 or -1 (all in-sync replicas)
+     * @param timeoutMs    how long to wait for in-sync replicas when {@code requiredAcks} is -1
+     * @param internal     true for the broker's own writes, which may go to internal topics
+     * @return a result per partition, completed when the acks are satisfied
+     */
+    CompletableFuture<Map<TopicPartition, ProduceResult>> append(Map<TopicPartition, ByteBuffer> records,
+            short requiredAcks, int timeoutMs, boolean internal);
+
+    /**
+     * Reads from partitions, waiting up to {@code maxWaitMs} until {@code minBytes} are available
+     * (a long poll). The slices in the result stay readable until sent.
+     *
+     * @param replicaId -1 for a consumer; a broker id for a follower
+     * @param maxBytes  the response size limit (the first batch is always returned whole)
+     */
+    CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long maxWaitMs, int minBytes,
+            int maxBytes, IsolationLevel isolation, Map<TopicPartition, FetchPosition> partitions);
+
+    /**
+     * The ListOffsets look-up. {@code timestamp} is a record timestamp or one of
+     * {@code -1} (latest), {@code -2} (earliest), {@code -3} (max timestamp),
+     * {@code -4} (earliest local), {@code -5} (latest tiered).
+     */
+    OffsetLookup listOffset(TopicPartition partition, long timestamp, IsolationLevel isolation);
+
+    /** DeleteRecords: advance the log start offset; {@code offset} -1 means the high watermark. */
+    OffsetLookup deleteRecords(TopicPartition partition, long offset);
+}

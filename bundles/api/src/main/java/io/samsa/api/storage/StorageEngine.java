@@ -1,0 +1,39 @@
+package io.samsa.api.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.apache.kafka.common.TopicPartition;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A storage engine: opens partition logs in Kafka's on-disk format.
+ * <p>
+ * Registered as an OSGi service with the property {@code storage.engine=<name>} so that the
+ * broker's {@code storage.target} filter can pick one, e.g. {@code (storage.engine=mmap)}.
+ * Engines are stateless apart from the logs they have opened; the broker closes every log it
+ * opened through an engine before that engine goes away.
+ */
+@ConsumerType
+public interface StorageEngine {
+
+    /** Service property naming the engine; the value equals {@link #name()}. */
+    String ENGINE_PROPERTY = "storage.engine";
+
+    /** Short name of the engine, e.g. {@code filechannel} or {@code mmap}. */
+    String name();
+
+    /**
+     * Opens the log of one partition, creating the directory when it does not exist.
+     * <p>
+     * Opening recovers the log when it was not shut down cleanly: a torn batch at the tail is
+     * truncated (length and CRC check) and missing or corrupt index files are rebuilt.
+     *
+     * @param partition the partition whose log this is
+     * @param dir       the partition directory, {@code <log.dir>/<topic>-<partition>}
+     * @param config    the effective log configuration (topic overrides on broker defaults)
+     * @throws IOException when the directory cannot be read or created; the broker then takes
+     *                     the log dir offline and answers {@code KAFKA_STORAGE_ERROR}
+     */
+    PartitionLog open(TopicPartition partition, Path dir, LogConfig config) throws IOException;
+}
