@@ -1,0 +1,278 @@
+package io.samsa.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+
+import javax.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+import io.samsa.api.broker.ClusterView;
+
+/**
+ * Felix with Samsa's real bundles (FileChannel storage, embedded ZooKeeper), driven by real
+ * kafka-clients over loopback sockets.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class BrokerIT {
+
+    @Inject
+    BundleContext context;
+
+    /** Injection waits until the broker's services are registered, i.e. the broker is ready. */
+    @Inject
+    ClusterView cluster;
+
+    @Configuration
+    public Option[] config() {
+        int kafkaPort = SamsaOsgiTestSupport.freePort();
+        int proxyPort = SamsaOsgiTestSupport.freePort();
+        int zkPort = SamsaOsgiTestSupport.freePort();
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-it-broker");
+        return options(
+                // Clients reach the broker through a proxy that can lose responses on demand.
+                systemProperty("samsa.it.bootstrap").value("127.0.0.1:" + proxyPort),
+                systemProperty("samsa.it.brokerPort").value(Integer.toString(kafkaPort)),
+                systemProperty("samsa.it.proxyPort").value(Integer.toString(proxyPort)),
+                SamsaOsgiTestSupport.platform(),
+                SamsaOsgiTestSupport.brokerConfig(kafkaPort, proxyPort, zkPort, data),
+                SamsaOsgiTestSupport.broker());
+    }
+
+    private static FaultInjectingProxy proxy;
+
+    private static synchronized String bootstrap() {
+        if (proxy == null) {
+            try {
+                proxy = new FaultInjectingProxy(Integer.getInteger("samsa.it.proxyPort"),
+                        Integer.getInteger("samsa.it.brokerPort"));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot start the test proxy", e);
+            }
+        }
+        return System.getProperty("samsa.it.bootstrap");
+    }
+
+    @Test
+    public void producesAndConsumesWithAcksAll() throws Exception {
+        KafkaClients.createTopic(bootstrap(), "it-basic", 3);
+        List<String> sent = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap(), Map.of())) {
+            for (int i = 0; i < 300; i++) {
+                String v = "value-" + i;
+                producer.send(new ProducerRecord<>("it-basic", "key-" + (i % 7), v)).get();
+                sent.add(v);
+            }
+        }
+        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer(bootstrap(), "it-basic-group", Map.of())) {
+            consumer.subscribe(List.of("it-basic"));
+            List<ConsumerRecord<String, String>> got = KafkaClients.pollAtLeast(consumer, sent.size(), Duration.ofSeconds(60));
+            assertEquals("records received", sent.size(), got.size());
+            Set<String> values = new HashSet<>();
+            got.forEach(r -> values.add(r.value()));
+            assertEquals(new HashSet<>(sent), values);
+            // Same key, same partition, in order.
+            Map<String, Integer> lastByKey = new HashMap<>();
+            for (ConsumerRecord<String, String> r : got) {
+                int n = Integer.parseInt(r.value().substring("value-".length()));
+                Integer prev = lastByKey.put(r.key(), n);
+                assertTrue("order within key " + r.key(), prev == null || prev < n);
+            }
+        }
+    }
+
+    @Test
+    public void consumerGroupSharesPartitionsAndSecondGroupReadsEverything() throws Exception {
+        String topic = "it-groups";
+        KafkaClients.createTopic(bootstrap(), topic, 6);
+        int total = 600;
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap(), Map.of())) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                acks.add(producer.send(new ProducerRecord<>(topic, Integer.toString(i), "m" + i)));
+            }
+            for (Future<RecordMetadata> f : acks) {
+                f.get();
+            }
+        }
+
+        List<KafkaConsumer<String, String>> members = new ArrayList<>();
+        List<ConsumerRecord<String, String>> received = new CopyOnWriteArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                KafkaConsumer<String, String> c = KafkaClients.consumer(bootstrap(), "queue-group",
+                        Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000));
+                c.subscribe(List.of(topic));
+                members.add(c);
+            }
+            long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (System.nanoTime() < end && !(received.size() >= total && allAssigned(members, 6))) {
+                for (KafkaConsumer<String, String> c : members) {
+                    c.poll(Duration.ofMillis(100)).forEach(received::add);
+                }
+            }
+            Set<TopicPartition> union = new HashSet<>();
+            int sum = 0;
+            for (KafkaConsumer<String, String> c : members) {
+                Set<TopicPartition> a = c.assignment();
+                assertEquals("every member gets 2 of the 6 partitions: " + a, 2, a.size());
+                sum += a.size();
+                union.addAll(a);
+            }
+            assertEquals("assignments are disjoint", sum, union.size());
+            assertEquals("assignments cover all partitions", 6, union.size());
+            assertEquals("each record consumed once within the group", total, received.size());
+            Set<String> distinct = new HashSet<>();
+            received.forEach(r -> distinct.add(r.value()));
+            assertEquals(total, distinct.size());
+        } finally {
+            members.forEach(KafkaConsumer::close);
+        }
+
+        try (KafkaConsumer<String, String> other = KafkaClients.consumer(bootstrap(), "pubsub-group", Map.of())) {
+            other.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> all = KafkaClients.pollAtLeast(other, total, Duration.ofSeconds(60));
+            assertEquals("a second group reads every record again", total, all.size());
+        }
+    }
+
+    private static boolean allAssigned(List<KafkaConsumer<String, String>> members, int partitions) {
+        int n = 0;
+        for (KafkaConsumer<String, String> c : members) {
+            n += c.assignment().size();
+        }
+        return n == partitions && members.stream().allMatch(c -> !c.assignment().isEmpty());
+    }
+
+    @Test
+    public void committedOffsetsAndDataSurviveABrokerRestart() throws Exception {
+        String topic = "it-restart";
+        KafkaClients.createTopic(bootstrap(), topic, 2);
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap(), Map.of())) {
+            for (int i = 0; i < 100; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "before-" + i)).get();
+            }
+        }
+        try (KafkaConsumer<String, String> c = KafkaClients.consumer(bootstrap(), "restart-group",
+                Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
+            c.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> got = KafkaClients.pollAtLeast(c, 100, Duration.ofSeconds(60));
+            assertEquals(100, got.size());
+            c.commitSync();
+        }
+
+        restartSamsaBundles();
+
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap(), Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "after-" + i)).get();
+            }
+        }
+        try (KafkaConsumer<String, String> c = KafkaClients.consumer(bootstrap(), "restart-group", Map.of())) {
+            c.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> got = KafkaClients.pollAtLeast(c, 10, Duration.ofSeconds(60));
+            assertEquals("resumes at the committed offsets: " + KafkaClients.values(got), 10, got.size());
+            got.forEach(r -> assertTrue(r.value(), r.value().startsWith("after-")));
+        }
+        try (KafkaConsumer<String, String> c = KafkaClients.consumer(bootstrap(), "fresh-group", Map.of())) {
+            c.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> got = KafkaClients.pollAtLeast(c, 110, Duration.ofSeconds(60));
+            assertEquals("all records are still stored", 110, got.size());
+        }
+    }
+
+    /** Stops and starts every Samsa bundle: the broker re-reads metadata, logs and offsets from disk. */
+    private void restartSamsaBundles() throws Exception {
+        List<Bundle> samsa = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("io.samsa.")) {
+                samsa.add(b);
+            }
+        }
+        for (int i = samsa.size() - 1; i >= 0; i--) {
+            samsa.get(i).stop();
+        }
+        for (Bundle b : samsa) {
+            b.start();
+        }
+        KafkaClients.waitUntil("the broker to serve again", Duration.ofSeconds(60), () -> {
+            try (var admin = KafkaClients.admin(bootstrap())) {
+                return admin.listTopics().names().get().contains("it-restart");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    public void idempotentProducerRetriesDoNotDuplicate() throws Exception {
+        String topic = "it-idempotent";
+        KafkaClients.createTopic(bootstrap(), topic, 1);
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap(), Map.of(
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 20))) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                if (i == 200 || i == 600) {
+                    // The broker appends these batches but their responses are lost: the
+                    // producer resends them, and the broker must not store them twice.
+                    proxy.dropNextProduceResponses(2);
+                }
+                acks.add(producer.send(new ProducerRecord<>(topic, null, "i" + i)));
+                if (i % 50 == 0) {
+                    producer.flush();
+                }
+            }
+            long previous = -1;
+            for (Future<RecordMetadata> f : acks) {
+                long offset = f.get().offset();
+                assertTrue("offsets increase", offset > previous);
+                previous = offset;
+            }
+        }
+        try (KafkaConsumer<String, String> c = KafkaClients.consumer(bootstrap(), null, Map.of())) {
+            c.assign(List.of(new TopicPartition(topic, 0)));
+            c.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+            List<ConsumerRecord<String, String>> got = KafkaClients.pollAtLeast(c, 1000, Duration.ofSeconds(60));
+            assertEquals(1000, got.size());
+            for (int i = 0; i < 1000; i++) {
+                assertEquals("i" + i, got.get(i).value());
+            }
+            assertEquals("no extra records", 0, c.poll(Duration.ofMillis(500)).count());
+        }
+        assertTrue("responses were really lost and retried", proxy.droppedResponses() >= 2);
+    }
+}
