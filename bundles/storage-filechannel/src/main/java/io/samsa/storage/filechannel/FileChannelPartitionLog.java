@@ -1,0 +1,425 @@
+package io.samsa.storage.filechannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.samsa.api.storage.AppendResult;
+import io.samsa.api.storage.LogConfig;
+import io.samsa.api.storage.LogSlice;
+import io.samsa.api.storage.PartitionLog;
+import io.samsa.api.storage.TimestampOffset;
+
+/**
+ * A partition log in Kafka's on-disk format, written with positional {@code FileChannel}
+ * writes and read as zero-copy file slices.
+ * <p>
+ * Writers (append, truncation, retention, close) are serialised by the caller. Readers take no
+ * lock: segments live in a concurrent map, and each append publishes the segment's size and
+ * then the log end offset through volatile fields only after the bytes are written.
+ */
+final class FileChannelPartitionLog implements PartitionLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileChannelPartitionLog.class);
+
+    private final TopicPartition topicPartition;
+    private final Path dir;
+    private final LongSupplier clock;
+    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final RetiredSegments retired = new RetiredSegments();
+    private volatile LogSegment active;
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile boolean closed;
+    private long unflushedMessages;
+    private long lastFlushMs;
+
+    private FileChannelPartitionLog(TopicPartition topicPartition, Path dir, LogConfig config, LongSupplier clock,
+            LogLoader.Loaded loaded) {
+        this.topicPartition = topicPartition;
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+        for (LogSegment segment : loaded.segments()) {
+            segments.put(segment.baseOffset(), segment);
+        }
+        this.active = segments.lastEntry().getValue();
+        this.logEndOffset = active.nextOffset();
+        this.logStartOffset = loaded.logStartOffset();
+        this.lastFlushMs = clock.getAsLong();
+    }
+
+    static FileChannelPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock)
+            throws IOException {
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, clock.getAsLong());
+        FileChannelPartitionLog log = new FileChannelPartitionLog(partition, dir, config, clock, loaded);
+        LOG.debug("Opened {} in {}: offsets {} to {}, {} segments", partition, dir, log.logStartOffset,
+                log.logEndOffset, log.segments.size());
+        return log;
+    }
+
+    @Override
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    @Override
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    @Override
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    @Override
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment segment : segments.values()) {
+            total += segment.size();
+        }
+        return total;
+    }
+
+    @Override
+    public LogConfig config() {
+        return config;
+    }
+
+    @Override
+    public void updateConfig(LogConfig newConfig) {
+        config = newConfig;
+    }
+
+    @Override
+    public AppendResult append(ByteBuffer batches, int leaderEpoch) throws IOException {
+        return append(batches, true, leaderEpoch);
+    }
+
+    @Override
+    public AppendResult appendWithOffsets(ByteBuffer batches) throws IOException {
+        return append(batches, false, 0);
+    }
+
+    private AppendResult append(ByteBuffer batches, boolean assignOffsets, int leaderEpoch) throws IOException {
+        ensureOpen();
+        ByteBuffer buf = batches.order() == ByteOrder.BIG_ENDIAN ? batches : batches.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int start = batches.position();
+        int end = batches.limit();
+        LogConfig cfg = config;
+        long first = logEndOffset;
+        if (start == end) {
+            return new AppendResult(first, first - 1, TimeIndex.NO_TIMESTAMP, -1, 0);
+        }
+        validate(buf, start, end, assignOffsets, cfg);
+        long next = first;
+        long maxTimestamp = TimeIndex.NO_TIMESTAMP;
+        int maxTimestampBatch = -1;
+        for (int p = start; p < end; p += BatchHeader.size(buf, p)) {
+            if (assignOffsets) {
+                buf.putLong(p + BatchHeader.BASE_OFFSET, next);
+                buf.putInt(p + BatchHeader.PARTITION_LEADER_EPOCH, leaderEpoch);
+            }
+            long batchMax = BatchHeader.maxTimestamp(buf, p);
+            if (batchMax > maxTimestamp) {
+                maxTimestamp = batchMax;
+                maxTimestampBatch = p;
+            }
+            next = BatchHeader.lastOffset(buf, p) + 1;
+        }
+        long last = next - 1;
+        long now = clock.getAsLong();
+        LogSegment segment = maybeRoll(end - start, maxTimestamp, last, cfg, now);
+        segment.append(buf, start, end, last, cfg.indexIntervalBytes());
+        logEndOffset = next;
+        unflushedMessages += next - first;
+        if (unflushedMessages >= cfg.flushMessages() || now - lastFlushMs >= cfg.flushMs()) {
+            flush();
+        }
+        long offsetOfMax = maxTimestampBatch < 0 ? -1 : BatchHeader.offsetOfTimestamp(buf, maxTimestampBatch, maxTimestamp);
+        return new AppendResult(first, last, maxTimestamp, offsetOfMax, end - start);
+    }
+
+    /** Checks every batch before anything is modified, so a bad one leaves buffer and log untouched. */
+    private void validate(ByteBuffer buf, int start, int end, boolean assignOffsets, LogConfig cfg) {
+        long expected = logEndOffset;
+        for (int p = start; p < end; ) {
+            int size = BatchHeader.checkedSize(buf, p, end);
+            if (assignOffsets && size > cfg.maxMessageBytes()) {
+                throw new RecordTooLargeException("Record batch of " + size + " bytes for partition " + topicPartition
+                        + " exceeds max.message.bytes " + cfg.maxMessageBytes());
+            }
+            if (!assignOffsets) {
+                long base = BatchHeader.baseOffset(buf, p);
+                if (p == start ? base != expected : base < expected) {
+                    throw new InvalidRecordException("Batch base offset " + base + " for partition " + topicPartition
+                            + (p == start ? " does not equal the log end offset " : " is below the expected ") + expected);
+                }
+                expected = BatchHeader.lastOffset(buf, p) + 1;
+            }
+            p += size;
+        }
+        if (end - start > cfg.segmentBytes()) {
+            throw new RecordBatchTooLargeException("Append of " + (end - start) + " bytes to partition " + topicPartition
+                    + " exceeds segment.bytes " + cfg.segmentBytes());
+        }
+    }
+
+    private LogSegment maybeRoll(int bytes, long newestTimestamp, long lastOffset, LogConfig cfg, long now)
+            throws IOException {
+        LogSegment segment = active;
+        if (segment.size() > 0 && ((long) segment.size() + bytes > cfg.segmentBytes()
+                || segment.timeWaitedForRoll(now, newestTimestamp) > cfg.segmentMs()
+                || segment.indexesFull()
+                || lastOffset - segment.baseOffset() > Integer.MAX_VALUE)) {
+            segment = roll(now);
+        }
+        return segment;
+    }
+
+    /** Seals the active segment (fsync, trimmed indexes) and starts a new one at the log end offset. */
+    private LogSegment roll(long now) throws IOException {
+        LogSegment old = active;
+        old.onBecomeInactive();
+        LogSegment segment = LogSegment.create(dir, logEndOffset, config.segmentIndexBytes(), now);
+        segments.put(segment.baseOffset(), segment);
+        active = segment;
+        CheckpointFiles.flushDir(dir);
+        unflushedMessages = 0;
+        lastFlushMs = now;
+        LOG.debug("Rolled {} to a new segment at offset {}", topicPartition, segment.baseOffset());
+        return segment;
+    }
+
+    @Override
+    public LogSlice read(long offset, int maxBytes, long maxOffset) throws IOException {
+        long end = logEndOffset;
+        long start = logStartOffset;
+        if (offset == end) {
+            return LogSlice.EMPTY;
+        }
+        if (offset < start || offset > end) {
+            throw outOfRange(offset, start, end);
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+        if (entry == null) {
+            throw outOfRange(offset, logStartOffset, logEndOffset);
+        }
+        while (entry != null) {
+            LogSlice slice = entry.getValue().read(offset, maxBytes, maxOffset);
+            if (slice != null) {
+                return slice;
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return LogSlice.EMPTY;
+    }
+
+    private OffsetOutOfRangeException outOfRange(long offset, long start, long end) {
+        return new OffsetOutOfRangeException("Offset " + offset + " is out of range for partition " + topicPartition
+                + ": the log holds offsets " + start + " (log start offset) to " + end + " (log end offset)");
+    }
+
+    @Override
+    public TimestampOffset offsetForTimestamp(long timestamp) throws IOException {
+        long start = logStartOffset;
+        for (LogSegment segment : segments.values()) {
+            if (segment.maxTimestampSoFar() >= timestamp) {
+                TimestampOffset found = segment.findOffsetByTimestamp(timestamp, start);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public TimestampOffset maxTimestamp() throws IOException {
+        LogSegment newest = null;
+        for (LogSegment segment : segments.values()) {
+            if (segment.maxTimestampSoFar() >= 0
+                    && (newest == null || segment.maxTimestampSoFar() > newest.maxTimestampSoFar())) {
+                newest = segment;
+            }
+        }
+        return newest == null ? null : newest.recordWithMaxTimestamp();
+    }
+
+    @Override
+    public void truncateTo(long offset) throws IOException {
+        ensureOpen();
+        if (offset < 0) {
+            throw new IllegalArgumentException("Cannot truncate partition " + topicPartition + " to negative offset " + offset);
+        }
+        if (offset >= logEndOffset) {
+            return;
+        }
+        long now = clock.getAsLong();
+        LogConfig cfg = config;
+        logEndOffset = offset; // readers stop at the new end before any byte goes
+        if (segments.firstKey() > offset) {
+            List<LogSegment> old = new ArrayList<>(segments.values());
+            LogSegment fresh = LogSegment.create(dir, offset, cfg.segmentIndexBytes(), now);
+            segments.put(offset, fresh);
+            active = fresh;
+            old.forEach(s -> segments.remove(s.baseOffset(), s));
+            retired.add(old, now);
+        } else {
+            List<LogSegment> later = new ArrayList<>(segments.tailMap(offset, false).values());
+            LogSegment segment = segments.floorEntry(offset).getValue();
+            segment.truncateTo(offset);
+            if (segment != active) {
+                segment.reactivate();
+                active = segment;
+            }
+            later.forEach(s -> segments.remove(s.baseOffset(), s));
+            retired.add(later, now);
+            logEndOffset = segment.nextOffset();
+        }
+        if (logStartOffset > logEndOffset || segments.firstKey() > logStartOffset) {
+            setLogStartOffset(Math.max(Math.min(logStartOffset, logEndOffset), segments.firstKey()));
+        }
+        LOG.info("Truncated {} to offset {}", topicPartition, logEndOffset);
+    }
+
+    @Override
+    public long deleteRecordsBefore(long offset) throws IOException {
+        ensureOpen();
+        long end = logEndOffset;
+        if (offset > end) {
+            throw new OffsetOutOfRangeException("Cannot advance the log start offset of partition " + topicPartition
+                    + " to " + offset + ": the log end offset is " + end);
+        }
+        if (offset > logStartOffset) {
+            setLogStartOffset(offset);
+            deleteSegments(Retention.belowLogStartOffset(segments, logStartOffset), clock.getAsLong());
+        }
+        return logStartOffset;
+    }
+
+    @Override
+    public int enforceRetention(long nowMs) throws IOException {
+        ensureOpen();
+        retired.closeDue(nowMs);
+        LogConfig cfg = config;
+        if (active.size() > 0 && active.timeWaitedForRoll(nowMs, nowMs) > cfg.segmentMs()) {
+            roll(nowMs);
+        }
+        int deleted = deleteSegments(Retention.belowLogStartOffset(segments, logStartOffset), nowMs);
+        if (cfg.delete() && cfg.retentionMs() >= 0) {
+            deleted += deleteSegments(Retention.expired(segments.values(), nowMs, cfg.retentionMs()), nowMs);
+        }
+        if (cfg.delete() && cfg.retentionBytes() >= 0) {
+            deleted += deleteSegments(Retention.beyondRetentionBytes(segments.values(), sizeInBytes(), cfg.retentionBytes()), nowMs);
+        }
+        return deleted;
+    }
+
+    /** Deletes a prefix of the segments, rolling first when it includes the active one. */
+    private int deleteSegments(List<LogSegment> doomed, long nowMs) throws IOException {
+        if (doomed.isEmpty()) {
+            return 0;
+        }
+        if (doomed.contains(active)) {
+            roll(nowMs);
+        }
+        for (LogSegment segment : doomed) {
+            segments.remove(segment.baseOffset(), segment);
+        }
+        long first = segments.firstKey();
+        if (first > logStartOffset) {
+            setLogStartOffset(first);
+        }
+        retired.add(doomed, nowMs);
+        LOG.info("Deleted {} segment(s) of {}; log start offset is now {}", doomed.size(), topicPartition, logStartOffset);
+        return doomed.size();
+    }
+
+    private void setLogStartOffset(long offset) throws IOException {
+        logStartOffset = offset;
+        CheckpointFiles.writeLogStartOffset(dir, offset);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        active.flush();
+        unflushedMessages = 0;
+        lastFlushMs = clock.getAsLong();
+    }
+
+    @Override
+    public void delete() throws IOException {
+        closed = true;
+        for (LogSegment segment : segments.values()) {
+            segment.close();
+        }
+        retired.closeAll();
+        segments.clear();
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        LOG.info("Deleted the log of {} in {}", topicPartition, dir);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = null;
+        try {
+            active.onBecomeInactive();
+        } catch (IOException e) {
+            failure = e;
+        }
+        for (LogSegment segment : segments.values()) {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        retired.closeAll();
+        if (failure != null) {
+            throw failure; // no clean-shutdown marker: the next open recovers
+        }
+        CheckpointFiles.writeCleanShutdown(dir);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new KafkaStorageException("The log of partition " + topicPartition + " in " + dir + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileChannelPartitionLog(" + topicPartition + ", " + dir + ", " + logStartOffset + ".." + logEndOffset + ")";
+    }
+}
