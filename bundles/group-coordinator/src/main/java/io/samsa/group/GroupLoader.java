@@ -1,0 +1,178 @@
+package io.samsa.group;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.samsa.api.broker.FetchPosition;
+import io.samsa.api.broker.FetchResult;
+import io.samsa.api.broker.OffsetLookup;
+import io.samsa.api.broker.PartitionService;
+
+/**
+ * Rebuilds the groups of one {@code __consumer_offsets} partition by reading it from its start:
+ * a later record for a key replaces an earlier one and a tombstone deletes it.
+ */
+final class GroupLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupLoader.class);
+    /** Bytes read per fetch while loading (Kafka's offsets.load.buffer.size). */
+    static final int LOAD_BYTES = 5 * 1024 * 1024;
+
+    private final PartitionService partitions;
+    private final Executor executor;
+
+    GroupLoader(PartitionService partitions, Executor executor) {
+        this.partitions = partitions;
+        this.executor = executor;
+    }
+
+    /** The partition's groups as the log holds them. */
+    CompletableFuture<List<ClassicGroup>> load(int partition, long now) {
+        TopicPartition tp = new TopicPartition(CoordinatorLog.TOPIC, partition);
+        return CompletableFuture.supplyAsync(() -> {
+            OffsetLookup start = partitions.listOffset(tp, -2L, IsolationLevel.READ_UNCOMMITTED);
+            if (start.error() != Errors.NONE) {
+                throw new CompletionException(start.error().exception("Cannot load " + tp));
+            }
+            return start.offset();
+        }, executor).thenCompose(start -> {
+            Replay replay = new Replay();
+            return readFrom(tp, Math.max(start, 0), replay).thenApply(v -> replay.groups(partition, now));
+        });
+    }
+
+    private CompletableFuture<Void> readFrom(TopicPartition tp, long offset, Replay replay) {
+        return partitions.fetch(-1, 0L, 0, LOAD_BYTES, IsolationLevel.READ_UNCOMMITTED,
+                Map.of(tp, new FetchPosition(offset, LOAD_BYTES, -1))).thenComposeAsync(results -> {
+                    FetchResult r = results.get(tp);
+                    if (r == null || r.error() != Errors.NONE) {
+                        Errors e = r == null ? Errors.UNKNOWN_SERVER_ERROR : r.error();
+                        throw new CompletionException(e.exception("Cannot read " + tp + " at " + offset));
+                    }
+                    int size = r.records().sizeInBytes();
+                    if (size == 0) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    ByteBuffer buffer = ByteBuffer.allocate(size);
+                    try {
+                        r.records().readInto(buffer, 0);
+                    } catch (java.io.IOException e) {
+                        throw new CompletionException(e);
+                    }
+                    buffer.position(0).limit(size);
+                    long next = replay.apply(MemoryRecords.readableRecords(buffer), offset);
+                    if (next <= offset || next >= r.highWatermark()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return readFrom(tp, next, replay);
+                }, executor);
+    }
+
+    /** The latest value of every key seen so far. */
+    private static final class Replay {
+        final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new HashMap<>();
+        final Map<String, StoredGroup> metadata = new HashMap<>();
+
+        /** @return the offset after the last batch applied */
+        long apply(MemoryRecords records, long from) {
+            long next = from;
+            for (MutableRecordBatch batch : records.batches()) {
+                next = batch.nextOffset();
+                if (batch.isControlBatch() || batch.isTransactional()) {
+                    continue;
+                }
+                for (Record record : batch) {
+                    if (record.offset() >= from && record.hasKey()) {
+                        applyRecord(record);
+                    }
+                }
+            }
+            return next;
+        }
+
+        private void applyRecord(Record record) {
+            CoordinatorRecords.Key key;
+            try {
+                key = CoordinatorRecords.parseKey(record.key());
+                if (key == null) {
+                    return;
+                }
+                if (key.isOffset()) {
+                    if (record.hasValue()) {
+                        offsets.computeIfAbsent(key.group(), g -> new HashMap<>()).put(key.partition(),
+                                CoordinatorRecords.parseOffsetValue(record.value(), record.offset()));
+                    } else {
+                        Map<TopicPartition, CommittedOffset> m = offsets.get(key.group());
+                        if (m != null) {
+                            m.remove(key.partition());
+                        }
+                    }
+                } else if (record.hasValue()) {
+                    metadata.put(key.group(), CoordinatorRecords.parseGroupValue(record.value()));
+                } else {
+                    metadata.remove(key.group());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Skipping unreadable record at offset {} of {}", record.offset(), CoordinatorLog.TOPIC, e);
+            }
+        }
+
+        List<ClassicGroup> groups(int partition, long now) {
+            Set<String> ids = new HashSet<>(metadata.keySet());
+            offsets.forEach((id, m) -> {
+                if (!m.isEmpty()) {
+                    ids.add(id);
+                }
+            });
+            List<ClassicGroup> out = new ArrayList<>(ids.size());
+            for (String id : ids) {
+                ClassicGroup g = new ClassicGroup(id, partition, now);
+                StoredGroup stored = metadata.get(id);
+                if (stored != null) {
+                    restore(g, stored);
+                }
+                Map<TopicPartition, CommittedOffset> committed = offsets.get(id);
+                if (committed != null) {
+                    g.offsets.putAll(committed);
+                }
+                out.add(g);
+            }
+            return out;
+        }
+
+        private static void restore(ClassicGroup g, StoredGroup stored) {
+            g.metadataStored = true;
+            g.protocolType = stored.protocolType().isEmpty() ? null : stored.protocolType();
+            g.generationId = stored.generation();
+            g.protocolName = stored.protocol();
+            boolean withMembers = !stored.members().isEmpty() && stored.protocol() != null;
+            if (withMembers) {
+                for (StoredGroup.Member m : stored.members()) {
+                    GroupMember member = new GroupMember(m.memberId(), m.groupInstanceId(), m.clientId(),
+                            m.clientHost(), m.rebalanceTimeoutMs(), m.sessionTimeoutMs(),
+                            List.of(new GroupMember.Protocol(stored.protocol(), m.subscription())));
+                    member.assignment = m.assignment();
+                    g.add(member, g.protocolType, null);
+                }
+                g.leaderId = stored.leader() != null && g.has(stored.leader()) ? stored.leader() : g.leaderId;
+            }
+            g.restoreState(withMembers ? GroupState.STABLE : GroupState.EMPTY, stored.currentStateTimestamp());
+        }
+    }
+}
