@@ -29,6 +29,8 @@ final class Tool {
         cmd.add(SamsaProcess.ROOT.resolve("bin").resolve(script).toString());
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(SamsaProcess.ROOT.toFile());
+        // The build under test has just assembled the runtime; the scripts must not rebuild it.
+        pb.environment().put("SAMSA_SKIP_BUILD", "1");
         return pb.start();
     }
 
