@@ -1,0 +1,77 @@
+package io.samsa.protocol.kafka.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeGroupsResponse;
+
+/**
+ * ListGroups, DescribeGroups and DeleteGroups. The last two name several groups; those
+ * coordinated elsewhere are answered NOT_COORDINATOR and the rest go to the coordinator.
+ */
+final class GroupAdminHandlers {
+
+    private final GroupRouting routing;
+
+    GroupAdminHandlers(GroupRouting routing) {
+        this.routing = routing;
+    }
+
+    ApiMessage listGroups(RequestContext context, ListGroupsRequestData request) throws Exception {
+        return RequestContext.await(routing.coordinator().listGroups(context.caller(), request));
+    }
+
+    ApiMessage describeGroups(RequestContext context, DescribeGroupsRequestData request) throws Exception {
+        List<String> local = new ArrayList<>();
+        List<DescribedGroup> elsewhere = new ArrayList<>();
+        for (String group : request.groups()) {
+            if (routing.isLocal(group)) {
+                local.add(group);
+            } else {
+                elsewhere.add(DescribeGroupsResponse.groupError(group, Errors.NOT_COORDINATOR));
+            }
+        }
+        if (elsewhere.isEmpty()) {
+            return RequestContext.await(routing.coordinator().describeGroups(context.caller(), request));
+        }
+        DescribeGroupsResponseData response = new DescribeGroupsResponseData();
+        if (!local.isEmpty()) {
+            DescribeGroupsRequestData mine = new DescribeGroupsRequestData().setGroups(local)
+                    .setIncludeAuthorizedOperations(request.includeAuthorizedOperations());
+            response = RequestContext.await(routing.coordinator().describeGroups(context.caller(), mine));
+        }
+        response.groups().addAll(elsewhere);
+        return response;
+    }
+
+    ApiMessage deleteGroups(RequestContext context, DeleteGroupsRequestData request) throws Exception {
+        List<String> local = new ArrayList<>();
+        List<DeletableGroupResult> elsewhere = new ArrayList<>();
+        for (String group : request.groupsNames()) {
+            if (routing.isLocal(group)) {
+                local.add(group);
+            } else {
+                elsewhere.add(new DeletableGroupResult().setGroupId(group).setErrorCode(Errors.NOT_COORDINATOR.code()));
+            }
+        }
+        if (elsewhere.isEmpty()) {
+            return RequestContext.await(routing.coordinator().deleteGroups(context.caller(), request));
+        }
+        DeleteGroupsResponseData response = new DeleteGroupsResponseData();
+        if (!local.isEmpty()) {
+            response = RequestContext.await(routing.coordinator().deleteGroups(context.caller(),
+                    new DeleteGroupsRequestData().setGroupsNames(local)));
+        }
+        elsewhere.forEach(response.results()::add);
+        return response;
+    }
+}

@@ -1,0 +1,14 @@
+package io.samsa.protocol.kafka.network;
+
+/** What a request processor may know and ask of the connection a request came from. */
+public interface ClientChannel {
+
+    /** The peer address, e.g. {@code /127.0.0.1:53122}. */
+    String clientAddress();
+
+    /**
+     * Stops the connection from reusing the current read buffer, because something still holds
+     * the request bytes (an append that outlived its wait).
+     */
+    void abandonReadBuffer();
+}

@@ -1,0 +1,75 @@
+package io.samsa.protocol.kafka.testkit;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+
+/** A partition log kept as a list of record batches on the heap. Guarded by the owner's monitor. */
+final class InMemoryLog {
+
+    private final List<ByteBuffer> batches = new ArrayList<>();
+    private final List<long[]> ranges = new ArrayList<>(); // {base, last, maxTimestamp}
+    long logStartOffset;
+    long nextOffset;
+
+    /** Assigns offsets and keeps a copy of each batch; returns the base offset. */
+    long append(ByteBuffer records) {
+        long base = nextOffset;
+        MemoryRecords memoryRecords = MemoryRecords.readableRecords(records.duplicate());
+        for (MutableRecordBatch batch : memoryRecords.batches()) {
+            batch.ensureValid();
+            long last = nextOffset + (batch.lastOffset() - batch.baseOffset());
+            batch.setLastOffset(last);
+            batch.setPartitionLeaderEpoch(0);
+            ByteBuffer copy = ByteBuffer.allocate(batch.sizeInBytes());
+            batch.writeTo(copy);
+            copy.flip();
+            batches.add(copy);
+            ranges.add(new long[] {last - (batch.lastOffset() - batch.baseOffset()), last, batch.maxTimestamp()});
+            nextOffset = last + 1;
+        }
+        return base;
+    }
+
+    /** Whole batches from the one holding {@code offset}, the first always, then up to {@code maxBytes}. */
+    ByteBuffer read(long offset, int maxBytes) {
+        List<ByteBuffer> picked = new ArrayList<>();
+        int size = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            if (ranges.get(i)[1] < Math.max(offset, logStartOffset)) {
+                continue;
+            }
+            int batchSize = batches.get(i).remaining();
+            if (!picked.isEmpty() && size + batchSize > maxBytes) {
+                break;
+            }
+            picked.add(batches.get(i));
+            size += batchSize;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        picked.forEach(b -> out.put(b.duplicate()));
+        return out.flip();
+    }
+
+    long offsetForTimestamp(long timestamp) {
+        for (long[] range : ranges) {
+            if (range[2] >= timestamp && range[1] >= logStartOffset) {
+                return Math.max(range[0], logStartOffset);
+            }
+        }
+        return -1;
+    }
+
+    long[] maxTimestamp() {
+        long[] best = null;
+        for (long[] range : ranges) {
+            if (best == null || range[2] > best[2]) {
+                best = range;
+            }
+        }
+        return best;
+    }
+}
