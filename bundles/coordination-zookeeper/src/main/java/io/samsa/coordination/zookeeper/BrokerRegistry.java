@@ -1,0 +1,208 @@
+package io.samsa.coordination.zookeeper;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.samsa.api.coordination.BrokerRegistration;
+import io.samsa.api.coordination.BrokerSession;
+import io.samsa.api.coordination.CoordinationException;
+
+/**
+ * Live brokers as ephemeral znodes under /brokers/ids, as Kafka 2.x kept them. A broker's epoch
+ * is its znode's creation zxid, which grows with every registration in the ensemble.
+ */
+final class BrokerRegistry implements ZooKeeperSession.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerRegistry.class);
+    static final String IDS = "/brokers/ids";
+    private static final long REREGISTER_RETRY_MS = 1000;
+
+    private final ZooKeeperSession session;
+    private final Set<RegisteredBroker> registered = ConcurrentHashMap.newKeySet();
+
+    BrokerRegistry(ZooKeeperSession session) {
+        this.session = session;
+    }
+
+    static String path(int brokerId) {
+        return IDS + "/" + brokerId;
+    }
+
+    synchronized BrokerSession register(BrokerRegistration registration) {
+        int id = registration.brokerId();
+        if (id < 0) {
+            throw new IllegalArgumentException("broker.id must not be negative: " + id);
+        }
+        for (RegisteredBroker other : registered) {
+            if (other.registration.brokerId() == id) {
+                throw new CoordinationException("Broker id " + id + " is already registered by this process");
+            }
+        }
+        RegisteredBroker broker = new RegisteredBroker(registration);
+        broker.epoch = createNode(registration);
+        registered.add(broker);
+        LOG.info("Registered broker {} at {}:{} (epoch {})", id, registration.host(), registration.port(),
+                broker.epoch);
+        return broker;
+    }
+
+    /** Creates the broker's ephemeral znode; returns its creation zxid. */
+    private long createNode(BrokerRegistration registration) {
+        int id = registration.brokerId();
+        String path = path(id);
+        byte[] json = ZNodeJson.broker(registration, System.currentTimeMillis());
+        return session.call("register broker " + id, zk -> {
+            while (true) {
+                Stat stat = new Stat();
+                try {
+                    zk.create(path, json, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL, stat);
+                    return stat.getCzxid();
+                } catch (KeeperException.NoNodeException e) {
+                    ZNodeStore.createParents(zk, path);
+                    continue;
+                } catch (KeeperException.NodeExistsException e) {
+                    // fall through: whose is it?
+                }
+                Stat existing = zk.exists(path, false);
+                if (existing == null) {
+                    continue; // its session just ended
+                }
+                if (existing.getEphemeralOwner() == zk.getSessionId()) {
+                    return existing.getCzxid(); // our own create, answered after a connection loss
+                }
+                throw new CoordinationException("Broker id " + id + " is already registered by another live"
+                        + " ZooKeeper session (0x" + Long.toHexString(existing.getEphemeralOwner())
+                        + "); is another broker running with broker.id=" + id + "?");
+            }
+        });
+    }
+
+    List<BrokerRegistration> liveBrokers() {
+        return session.call("list the live brokers", zk -> {
+            List<String> ids;
+            try {
+                ids = zk.getChildren(IDS, false);
+            } catch (KeeperException.NoNodeException e) {
+                return List.of();
+            }
+            List<BrokerRegistration> brokers = new ArrayList<>(ids.size());
+            for (String name : ids) {
+                BrokerRegistration broker = readBroker(zk, name);
+                if (broker != null) {
+                    brokers.add(broker);
+                }
+            }
+            brokers.sort(Comparator.comparingInt(BrokerRegistration::brokerId));
+            return brokers;
+        });
+    }
+
+    private static BrokerRegistration readBroker(ZooKeeper zk, String name)
+            throws KeeperException, InterruptedException {
+        int id;
+        try {
+            id = Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return null; // not a broker id; someone else's node
+        }
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = zk.getData(path(id), false, stat);
+        } catch (KeeperException.NoNodeException e) {
+            return null; // went away while listing
+        }
+        try {
+            return ZNodeJson.parseBroker(id, data, stat.getCzxid());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Ignoring unreadable broker registration {}: {}", path(id), e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public void sessionExpired() {
+        for (RegisteredBroker broker : registered) {
+            LOG.warn("Broker {} lost its registration with its ZooKeeper session", broker.registration.brokerId());
+        }
+    }
+
+    @Override
+    public void sessionRenewed() {
+        registered.forEach(this::reregister);
+    }
+
+    private void reregister(RegisteredBroker broker) {
+        if (!registered.contains(broker)) {
+            return; // closed meanwhile
+        }
+        int id = broker.registration.brokerId();
+        try {
+            broker.epoch = createNode(broker.registration);
+            LOG.info("Re-registered broker {} in the new ZooKeeper session (epoch {})", id, broker.epoch);
+        } catch (CoordinationException e) {
+            LOG.error("Cannot re-register broker {}, retrying in {} ms: {}", id, REREGISTER_RETRY_MS, e.getMessage());
+            try {
+                session.control().schedule(() -> reregister(broker), REREGISTER_RETRY_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // the coordinator is closing
+            }
+        }
+    }
+
+    /** Forgets every registration without deleting it: the session, and its ephemeral nodes, is closing. */
+    void abandonAll() {
+        registered.clear();
+    }
+
+    private final class RegisteredBroker implements BrokerSession {
+        private final BrokerRegistration registration;
+        private volatile long epoch;
+
+        RegisteredBroker(BrokerRegistration registration) {
+            this.registration = registration;
+        }
+
+        @Override
+        public long epoch() {
+            return epoch;
+        }
+
+        @Override
+        public void close() {
+            if (!registered.remove(this)) {
+                return;
+            }
+            int id = registration.brokerId();
+            try {
+                session.call("unregister broker " + id, zk -> {
+                    Stat stat = zk.exists(path(id), false);
+                    if (stat != null && stat.getEphemeralOwner() == zk.getSessionId()) {
+                        try {
+                            zk.delete(path(id), stat.getVersion());
+                        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                            // already gone, or rewritten by someone else: not ours to delete
+                        }
+                    }
+                    return null;
+                });
+                LOG.info("Unregistered broker {}", id);
+            } catch (CoordinationException e) {
+                LOG.warn("Could not remove the registration of broker {}; it goes when the session ends: {}", id,
+                        e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package io.samsa.coordination.zookeeper;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.samsa.api.coordination.CoordinationException;
+import io.samsa.api.coordination.Election;
+import io.samsa.api.coordination.ElectionListener;
+
+/**
+ * One candidate in the controller election, Kafka 2.x style: the controller holds the ephemeral
+ * /controller node, and each win bumps /controller_epoch in the same atomic multi that creates
+ * it, so epochs strictly increase. Losers watch /controller and run again when it goes away.
+ * <p>
+ * Election rounds run on the session's control thread (or the caller's, for the first one),
+ * serialised by this object's monitor; listener callbacks run, in order, on the events executor.
+ */
+final class ControllerElection implements Election, ZooKeeperSession.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerElection.class);
+    static final String CONTROLLER = "/controller";
+    static final String EPOCH = "/controller_epoch";
+    private static final long RETRY_MS = 1000;
+
+    private final ZooKeeperSession session;
+    private final int brokerId;
+    private final ElectionListener listener;
+    private final Executor events;
+    private final Consumer<ControllerElection> onClose;
+    private final Watcher controllerWatcher = event -> {
+        if (event.getType() != Watcher.Event.EventType.None) {
+            schedule(0);
+        }
+    };
+    private boolean closed; // guarded by this
+    private boolean elected; // guarded by this
+    private volatile OptionalInt controllerId = OptionalInt.empty();
+
+    ControllerElection(ZooKeeperSession session, int brokerId, ElectionListener listener, Executor events,
+            Consumer<ControllerElection> onClose) {
+        this.session = session;
+        this.brokerId = brokerId;
+        this.listener = listener;
+        this.events = events;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public OptionalInt controllerId() {
+        return controllerId;
+    }
+
+    private void schedule(long delayMs) {
+        try {
+            session.control().schedule(this::runRound, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the coordinator is closing
+        }
+    }
+
+    private void runRound() {
+        try {
+            run();
+        } catch (CoordinationException e) {
+            LOG.warn("Controller election for broker {} failed, retrying in {} ms: {}", brokerId, RETRY_MS,
+                    e.getMessage());
+            schedule(RETRY_MS);
+        }
+    }
+
+    /** One election round: find out who holds /controller (watching it), and try to take it if nobody does. */
+    synchronized void run() {
+        while (!closed) {
+            Stat stat = new Stat();
+            byte[] current = session.call("read " + CONTROLLER, zk -> {
+                try {
+                    return zk.getData(CONTROLLER, controllerWatcher, stat);
+                } catch (KeeperException.NoNodeException e) {
+                    return null;
+                }
+            });
+            if (current != null) {
+                observe(current, stat);
+                return;
+            }
+            controllerId = OptionalInt.empty();
+            if (elected) {
+                resign(CONTROLLER + " was deleted");
+            }
+            int[] epochAndVersion = readEpoch();
+            int epoch = epochAndVersion[0] + 1;
+            byte[] me = ZNodeJson.controller(brokerId, System.currentTimeMillis());
+            boolean won = session.call("elect broker " + brokerId + " as controller", zk -> {
+                try {
+                    zk.multi(List.of(
+                            Op.setData(EPOCH, Integer.toString(epoch).getBytes(StandardCharsets.UTF_8),
+                                    epochAndVersion[1]),
+                            Op.create(CONTROLLER, me, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL)));
+                    return true;
+                } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
+                    return false;
+                }
+            });
+            if (won) {
+                becomeController(epoch);
+            }
+            // loop: watch /controller, whoever holds it now
+        }
+    }
+
+    private void observe(byte[] data, Stat stat) {
+        int holder;
+        try {
+            holder = ZNodeJson.parseControllerId(data);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Unreadable {}: {}", CONTROLLER, e.getMessage());
+            holder = -1;
+        }
+        controllerId = holder < 0 ? OptionalInt.empty() : OptionalInt.of(holder);
+        boolean mine = holder == brokerId && stat.getEphemeralOwner() == session.sessionId();
+        if (mine && !elected) {
+            // our own multi succeeded but its answer was lost with the connection
+            becomeController(readEpoch()[0]);
+        } else if (!mine && elected) {
+            resign("broker " + holder + " holds " + CONTROLLER + " now");
+        }
+    }
+
+    /** The current controller epoch and the version of its node, creating it at 0. */
+    private int[] readEpoch() {
+        return session.call("read " + EPOCH, zk -> {
+            while (true) {
+                Stat stat = new Stat();
+                try {
+                    byte[] data = zk.getData(EPOCH, false, stat);
+                    int epoch = data == null || data.length == 0 ? 0
+                            : Integer.parseInt(new String(data, StandardCharsets.UTF_8).trim());
+                    return new int[] { epoch, stat.getVersion() };
+                } catch (KeeperException.NoNodeException e) {
+                    ZNodeStore.create(zk, EPOCH, "0".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT);
+                } catch (NumberFormatException e) {
+                    throw new CoordinationException(EPOCH + " does not hold a number: " + e.getMessage(), e);
+                }
+            }
+        });
+    }
+
+    private void becomeController(int epoch) {
+        elected = true;
+        controllerId = OptionalInt.of(brokerId);
+        LOG.info("Broker {} is the controller (epoch {})", brokerId, epoch);
+        events.execute(() -> notify(() -> listener.elected(epoch)));
+    }
+
+    private void resign(String why) {
+        elected = false;
+        LOG.warn("Broker {} is no longer the controller: {}", brokerId, why);
+        events.execute(() -> notify(listener::resigned));
+    }
+
+    private void notify(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.error("Controller election listener of broker {} failed", brokerId, e);
+        }
+    }
+
+    @Override
+    public synchronized void sessionExpired() {
+        controllerId = OptionalInt.empty();
+        if (elected) {
+            resign("its ZooKeeper session expired");
+        }
+    }
+
+    @Override
+    public void sessionRenewed() {
+        runRound();
+    }
+
+    /** Withdraws without touching ZooKeeper: the session, and /controller with it, is closing. */
+    synchronized void abandon() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        controllerId = OptionalInt.empty();
+        if (elected) {
+            resign("the coordinator is shutting down");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        onClose.accept(this);
+        if (!elected) {
+            return;
+        }
+        try {
+            session.call("resign as controller", zk -> {
+                Stat stat = new Stat();
+                try {
+                    byte[] data = zk.getData(CONTROLLER, false, stat);
+                    if (stat.getEphemeralOwner() == zk.getSessionId() && ZNodeJson.parseControllerId(data) == brokerId) {
+                        zk.delete(CONTROLLER, stat.getVersion());
+                    }
+                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                    // gone already, or no longer ours
+                }
+                return null;
+            });
+        } catch (CoordinationException e) {
+            LOG.warn("Could not delete {} on resigning; it goes when the session ends: {}", CONTROLLER,
+                    e.getMessage());
+        }
+        controllerId = OptionalInt.empty();
+        resign("it withdrew from the election");
+    }
+}

@@ -1,0 +1,82 @@
+package io.samsa.coordination.zookeeper;
+
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.rules.TemporaryFolder;
+
+/** One real ZooKeeper server per test class; each test works in its own chroot. */
+public abstract class EmbeddedServerTestBase {
+    static final int SESSION_TIMEOUT_MS = 6000;
+    static final int CONNECTION_TIMEOUT_MS = 5000;
+    private static final AtomicInteger CHROOTS = new AtomicInteger();
+
+    @ClassRule
+    public static final TemporaryFolder TMP = new TemporaryFolder();
+
+    static EmbeddedZooKeeperServer server;
+
+    private final List<ZooKeeperCoordinator> coordinators = new ArrayList<>();
+    /** The chroot of this test, e.g. "/t3". */
+    final String chroot = "/t" + CHROOTS.incrementAndGet();
+
+    @BeforeClass
+    public static void startServer() throws IOException {
+        server = EmbeddedZooKeeperServer.start(0, TMP.newFolder("zk").toPath(), SESSION_TIMEOUT_MS);
+    }
+
+    @AfterClass
+    public static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @After
+    public void closeCoordinators() {
+        coordinators.forEach(ZooKeeperCoordinator::close);
+    }
+
+    /** A coordinator in this test's chroot, closed after the test. */
+    ZooKeeperCoordinator coordinator() {
+        return coordinator(server.connectString() + chroot);
+    }
+
+    ZooKeeperCoordinator coordinator(String connect) {
+        ZooKeeperCoordinator coordinator = new ZooKeeperCoordinator(
+                ZooKeeperCoordinator.Settings.external(connect, SESSION_TIMEOUT_MS, CONNECTION_TIMEOUT_MS));
+        coordinators.add(coordinator);
+        return coordinator;
+    }
+
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("Timed out waiting until " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.samsa.coordination.zookeeper;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.Test;
+
+import io.samsa.api.coordination.BrokerRegistration;
+
+public class ZNodeJsonTest {
+
+    @Test
+    public void readsKafkaWrittenBrokerRegistrations() {
+        String kafka = "{\"features\":{},\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},"
+                + "\"endpoints\":[\"PLAINTEXT://kafka-1:9092\"],\"jmx_port\":-1,\"port\":9092,"
+                + "\"host\":\"kafka-1\",\"version\":5,\"timestamp\":\"1700000000000\",\"rack\":null}";
+        assertEquals(new BrokerRegistration(1, "kafka-1", 9092, Optional.empty(), 42),
+                ZNodeJson.parseBroker(1, kafka.getBytes(UTF_8), 42));
+    }
+
+    @Test
+    public void brokerRegistrationRoundTripsWithEscapesAndRack() {
+        BrokerRegistration b = new BrokerRegistration(3, "we\"ird\\host", 1234, Optional.of("r\u00e9 1"), 7);
+        assertEquals(b, ZNodeJson.parseBroker(3, ZNodeJson.broker(b, 1L), 7));
+        BrokerRegistration v6 = new BrokerRegistration(4, "::1", 9092, Optional.empty(), 1);
+        String json = new String(ZNodeJson.broker(v6, 1L), UTF_8);
+        assertEquals(true, json.contains("\"PLAINTEXT://[::1]:9092\""));
+        assertEquals(v6, ZNodeJson.parseBroker(4, json.getBytes(UTF_8), 1));
+    }
+
+    @Test
+    public void controllerAndClusterIdDocuments() {
+        assertEquals(9, ZNodeJson.parseControllerId(ZNodeJson.controller(9, 5L)));
+        assertEquals("abc", ZNodeJson.parseClusterId(ZNodeJson.clusterId("abc")));
+        assertEquals("bare-id", ZNodeJson.parseClusterId(" bare-id\n".getBytes(UTF_8)));
+        assertEquals(Map.of("a", "1", "c", "x\ny"),
+                ZNodeJson.parse(" { \"a\" : 1 , \"b\" : [1, {\"n\": \"]\"}], \"c\":\"x\\u000ay\"}".getBytes(UTF_8)));
+    }
+
+    @Test
+    public void malformedDocumentsAreRejectedWithTheirText() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ZNodeJson.parseBroker(1, "{\"host\":\"h\"".getBytes(UTF_8), 0));
+        assertEquals(true, e.getMessage().contains("{\"host\":\"h\""));
+        assertThrows(IllegalArgumentException.class,
+                () -> ZNodeJson.parseBroker(1, "{\"host\":\"h\"}".getBytes(UTF_8), 0));
+        assertThrows(IllegalArgumentException.class, () -> ZNodeJson.parseControllerId("[]".getBytes(UTF_8)));
+    }
+}
