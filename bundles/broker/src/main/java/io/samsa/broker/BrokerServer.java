@@ -1,0 +1,190 @@
+package io.samsa.broker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.samsa.api.broker.ClusterView;
+import io.samsa.api.broker.PartitionService;
+import io.samsa.api.broker.ProducerIdService;
+import io.samsa.api.broker.TopicAdmin;
+import io.samsa.api.coordination.BrokerRegistration;
+import io.samsa.api.coordination.BrokerSession;
+import io.samsa.api.coordination.Coordinator;
+import io.samsa.api.coordination.Election;
+import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.storage.StorageEngine;
+
+/**
+ * One running broker, independent of OSGi: registration and controller candidacy in the
+ * coordinator, topic metadata, partition logs, delayed operations and retention, and the four
+ * broker services built on them.
+ */
+final class BrokerServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
+
+    private final BrokerSettings settings;
+    private final Coordinator coordinator;
+    private final String prefix;
+    private final ScheduledThreadPoolExecutor delayedOps;
+    private final PartitionRegistry registry;
+    private final MetadataCache metadata;
+    private final TopicReconciler reconciler;
+    private final LocalPartitionService partitions;
+    private final LocalTopicAdmin topicAdmin;
+    private final ProducerIdAllocator producerIds;
+    private final RetentionScheduler retention;
+    private volatile int controllerEpoch;
+    private volatile Election election;
+    private BrokerSession session;
+
+    BrokerServer(BrokerSettings settings, Coordinator coordinator, StorageEngine engine) {
+        this.settings = settings;
+        this.coordinator = coordinator;
+        this.prefix = "[KafkaServer id=" + settings.brokerId() + "] ";
+        this.delayedOps = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "samsa-delayed-ops-" + settings.brokerId());
+            t.setDaemon(true);
+            return t;
+        });
+        delayedOps.setRemoveOnCancelPolicy(true);
+        delayedOps.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.registry = new PartitionRegistry(settings.brokerId(), settings.logDirs(), engine);
+        this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId(), this::controllerId);
+        this.partitions = new LocalPartitionService(registry, metadata, delayedOps);
+        this.reconciler = new TopicReconciler(coordinator, new TopicMetadataStore(coordinator), metadata, registry,
+                settings.brokerId(), settings::logDefaults, this::partitionChanged);
+        this.topicAdmin = new LocalTopicAdmin(coordinator, new TopicMetadataStore(coordinator), reconciler, metadata,
+                () -> settings, () -> controllerEpoch);
+        this.producerIds = new ProducerIdAllocator(coordinator, settings.brokerId());
+        this.retention = new RetentionScheduler(registry, settings.brokerId());
+    }
+
+    /** Registers, loads metadata and opens local logs; when it returns the services may be published. */
+    void start() throws IOException {
+        LOG.info("{}starting (cluster {}, storage engine {}, log dirs {})", prefix, coordinator.clusterId(),
+                registry.engine().name(), settings.logDirs());
+        try {
+            for (Path dir : settings.logDirs()) {
+                Files.createDirectories(dir);
+            }
+            session = coordinator.registerBroker(new BrokerRegistration(settings.brokerId(), settings.host(),
+                    settings.port(), settings.rack(), 0));
+            LOG.info("{}registered as {}:{} with epoch {}", prefix, settings.host(), settings.port(), session.epoch());
+            election = coordinator.electController(settings.brokerId(), new ControllerListener());
+            reconciler.start();
+            retention.start(settings.retentionCheckIntervalMs());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{}start failed", prefix, e);
+            stop();
+            throw e;
+        }
+        LOG.info("{}broker services ready", prefix);
+    }
+
+    void stop() {
+        LOG.info("{}shutting down", prefix);
+        retention.close();
+        reconciler.close();
+        partitions.delayedFetches().completeAll();
+        delayedOps.shutdown();
+        registry.closeAll();
+        try {
+            delayedOps.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (election != null) {
+            election.close();
+            election = null;
+        }
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+        LOG.info("{}shut down", prefix);
+    }
+
+    /**
+     * Quiesces each partition (appends wait on its lock), closes its log opened through the old
+     * engine and re-opens it through {@code next}. Fetches in flight on a closed log fail with a
+     * retriable error; parked fetches answer at once.
+     */
+    void swapStorage(StorageEngine next) {
+        StorageEngine old = registry.engine();
+        if (old == next) {
+            return;
+        }
+        long start = System.nanoTime();
+        int reopened = registry.reopenAll(next);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        partitions.delayedFetches().completeAll();
+        LOG.info("Storage engine now {} (was {}); {} partitions reopened in {} ms", next.name(), old.name(), reopened,
+                ms);
+    }
+
+    private void partitionChanged(TopicPartition tp) {
+        partitions.delayedFetches().partitionChanged(tp);
+    }
+
+    private int controllerId() {
+        Election e = election;
+        return e == null ? -1 : e.controllerId().orElse(-1);
+    }
+
+    BrokerSettings settings() {
+        return settings;
+    }
+
+    StorageEngine engine() {
+        return registry.engine();
+    }
+
+    ClusterView clusterView() {
+        return metadata;
+    }
+
+    TopicAdmin topicAdmin() {
+        return topicAdmin;
+    }
+
+    PartitionService partitionService() {
+        return partitions;
+    }
+
+    ProducerIdService producerIds() {
+        return producerIds;
+    }
+
+    PartitionRegistry registry() {
+        return registry;
+    }
+
+    RetentionScheduler retention() {
+        return retention;
+    }
+
+    int parkedFetches() {
+        return partitions.delayedFetches().parked();
+    }
+
+    private final class ControllerListener implements ElectionListener {
+        @Override
+        public void elected(int epoch) {
+            controllerEpoch = epoch;
+            LOG.info("{}elected controller with epoch {}", prefix, epoch);
+        }
+
+        @Override
+        public void resigned() {
+            LOG.info("{}no longer the controller", prefix);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.samsa.broker;
+
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.samsa.api.broker.ConfigEntry;
+import io.samsa.api.storage.LogConfig;
+
+/**
+ * The broker configuration in the shape the broker uses it: parsed listeners, log directories
+ * and the topic-level log defaults derived from Kafka's broker-level {@code log.*} keys.
+ *
+ * @param brokerConfig every configuration key with its value, for DescribeConfigs
+ */
+record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, Optional<String> rack,
+        int numPartitions, short defaultReplicationFactor, boolean deleteTopicEnable,
+        boolean autoCreateTopicsEnable, LogConfig logDefaults, long retentionCheckIntervalMs,
+        List<ConfigEntry> brokerConfig) {
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    static BrokerSettings from(KafkaBroker.Config c) {
+        List<Path> dirs = new ArrayList<>();
+        for (String d : c.log_dirs().split(",")) {
+            if (!d.isBlank()) {
+                dirs.add(Path.of(d.trim()).toAbsolutePath());
+            }
+        }
+        if (dirs.isEmpty()) {
+            throw new IllegalArgumentException("log.dirs is empty");
+        }
+        String advertised = c.advertised_listeners().isBlank() ? c.listeners() : c.advertised_listeners();
+        Endpoint endpoint = Endpoint.parse(advertised);
+        String rack = c.broker_rack().trim();
+        return new BrokerSettings(c.broker_id(), List.copyOf(dirs), endpoint.host(), endpoint.port(),
+                rack.isEmpty() ? Optional.empty() : Optional.of(rack), c.num_partitions(),
+                (short) c.default_replication_factor(), c.delete_topic_enable(), c.auto_create_topics_enable(),
+                logDefaults(c), c.log_retention_check_interval_ms(), describe(c));
+    }
+
+    /** Kafka's precedence: {@code .ms} over {@code .minutes} over {@code .hours}; negative means unlimited. */
+    static LogConfig logDefaults(KafkaBroker.Config c) {
+        long retentionMs = c.log_retention_ms() != -1 ? c.log_retention_ms()
+                : c.log_retention_minutes() != -1 ? c.log_retention_minutes() * 60_000L
+                : c.log_retention_hours() * HOUR_MS;
+        long rollMs = c.log_roll_ms() != -1 ? c.log_roll_ms() : c.log_roll_hours() * HOUR_MS;
+        LogConfig d = LogConfig.DEFAULTS;
+        return new LogConfig(c.log_segment_bytes(), rollMs > 0 ? rollMs : d.segmentMs(),
+                retentionMs < 0 ? -1 : retentionMs, c.log_retention_bytes() < 0 ? -1 : c.log_retention_bytes(),
+                c.log_index_interval_bytes(), d.segmentIndexBytes(),
+                c.log_flush_interval_messages() > 0 ? c.log_flush_interval_messages() : d.flushMessages(),
+                c.log_flush_interval_ms() >= 0 ? c.log_flush_interval_ms() : d.flushMs(), d.cleanupPolicy(),
+                c.message_max_bytes(), d.deleteRetentionMs());
+    }
+
+    /** Every attribute of the configuration as Kafka names it; non-default values are static broker config. */
+    private static List<ConfigEntry> describe(KafkaBroker.Config c) {
+        List<ConfigEntry> entries = new ArrayList<>();
+        for (Method m : KafkaBroker.Config.class.getDeclaredMethods()) {
+            if (m.getParameterCount() != 0) {
+                continue;
+            }
+            Object value;
+            try {
+                value = m.invoke(c);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Cannot read configuration attribute " + m.getName(), e);
+            }
+            boolean isDefault = Objects.equals(value, m.getDefaultValue());
+            entries.add(new ConfigEntry(m.getName().replace('_', '.'), String.valueOf(value), true, isDefault,
+                    false, isDefault ? ConfigEntry.SOURCE_DEFAULT : ConfigEntry.SOURCE_STATIC_BROKER));
+        }
+        entries.sort(Comparator.comparing(ConfigEntry::name));
+        return List.copyOf(entries);
+    }
+
+    /**
+     * True when {@code other} differs only in the reference targets, which the component
+     * framework applies by re-binding without restarting the broker.
+     */
+    boolean sameExceptTargets(BrokerSettings other) {
+        return withoutTargets().equals(other.withoutTargets());
+    }
+
+    private BrokerSettings withoutTargets() {
+        return new BrokerSettings(brokerId, logDirs, host, port, rack, numPartitions, defaultReplicationFactor,
+                deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
+                brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
+    }
+
+    /** A client endpoint from a listeners list such as {@code PLAINTEXT://host:9092,SSL://host:9093}. */
+    record Endpoint(String host, int port) {
+        static Endpoint parse(String listeners) {
+            String chosen = null;
+            for (String l : listeners.split(",")) {
+                String t = l.trim();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                if (chosen == null || t.startsWith("PLAINTEXT://")) {
+                    chosen = t;
+                }
+                if (t.startsWith("PLAINTEXT://")) {
+                    break;
+                }
+            }
+            if (chosen == null) {
+                throw new IllegalArgumentException("No listener in '" + listeners + "'");
+            }
+            int scheme = chosen.indexOf("://");
+            String hostPort = scheme >= 0 ? chosen.substring(scheme + 3) : chosen;
+            int colon = hostPort.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("Listener '" + chosen + "' has no port");
+            }
+            String host = hostPort.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Listener '" + chosen + "' has an invalid port");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("Listener '" + chosen + "' has an invalid port");
+            }
+            return new Endpoint(host.isEmpty() || host.equals("0.0.0.0") ? "127.0.0.1" : host, port);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.samsa.broker;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.samsa.api.broker.ClusterView;
+import io.samsa.api.broker.PartitionService;
+import io.samsa.api.broker.ProducerIdService;
+import io.samsa.api.broker.TopicAdmin;
+import io.samsa.api.coordination.Coordinator;
+import io.samsa.api.storage.StorageEngine;
+
+/**
+ * The broker's lifecycle as a component: starts a {@link BrokerServer} on the bound
+ * coordinator and storage engine and publishes ClusterView, TopicAdmin, PartitionService and
+ * ProducerIdService once it is ready, so that front ends only see a broker that can serve.
+ * <p>
+ * The storage engine is bound greedily and dynamically: a better-ranked engine, or a changed
+ * {@code storage.target}, re-opens every partition through the new engine without restarting.
+ */
+@Component(configurationPid = KafkaBroker.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = KafkaBroker.Config.class)
+public class KafkaBroker {
+
+    static final String PID = "io.samsa.broker";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+
+    @ObjectClassDefinition(id = PID, name = "Samsa Kafka broker",
+            description = "Broker identity, log directories, topic defaults and log retention (Kafka's server.properties names)")
+    public @interface Config {
+        @AttributeDefinition(description = "Unique id of this broker in the cluster")
+        int broker_id() default 0;
+
+        @AttributeDefinition(description = "Comma-separated directories holding partition logs")
+        String log_dirs() default "data/kafka-logs";
+
+        @AttributeDefinition(description = "Listeners, e.g. PLAINTEXT://127.0.0.1:9092; an empty host means 127.0.0.1")
+        String listeners() default "PLAINTEXT://127.0.0.1:9092";
+
+        @AttributeDefinition(description = "Listeners published to clients; empty means the listeners")
+        String advertised_listeners() default "";
+
+        @AttributeDefinition(description = "Rack of this broker, empty for none")
+        String broker_rack() default "";
+
+        @AttributeDefinition(description = "Default number of partitions of a new topic")
+        int num_partitions() default 1;
+
+        @AttributeDefinition(description = "Default replication factor of a new topic")
+        int default_replication_factor() default 1;
+
+        boolean delete_topic_enable() default true;
+
+        boolean auto_create_topics_enable() default true;
+
+        int log_retention_hours() default 168;
+
+        @AttributeDefinition(description = "-1: use log.retention.hours")
+        int log_retention_minutes() default -1;
+
+        @AttributeDefinition(description = "-1: use log.retention.minutes")
+        long log_retention_ms() default -1;
+
+        @AttributeDefinition(description = "Size retention per partition; -1 keeps all")
+        long log_retention_bytes() default -1;
+
+        int log_segment_bytes() default 1073741824;
+
+        int log_roll_hours() default 168;
+
+        @AttributeDefinition(description = "-1: use log.roll.hours")
+        long log_roll_ms() default -1;
+
+        int log_index_interval_bytes() default 4096;
+
+        long log_retention_check_interval_ms() default 300000;
+
+        long log_flush_interval_messages() default Long.MAX_VALUE;
+
+        long log_flush_interval_ms() default Long.MAX_VALUE;
+
+        @AttributeDefinition(description = "Largest record batch a topic accepts by default")
+        int message_max_bytes() default 1048588;
+
+        @AttributeDefinition(description = "Filter selecting the StorageEngine service, e.g. (storage.engine=filechannel)")
+        String storage_target() default "(storage.engine=*)";
+
+        @AttributeDefinition(description = "Filter selecting the Coordinator service, e.g. (coordination.type=zookeeper)")
+        String coordinator_target() default "(coordination.type=*)";
+    }
+
+    @Reference(name = "coordinator", target = "(coordination.type=*)")
+    private Coordinator coordinator;
+
+    private final Object lock = new Object();
+    private StorageEngine storage;
+    private BundleContext context;
+    private BrokerServer server;
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+    @Reference(name = "storage", target = "(storage.engine=*)", policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindStorage(StorageEngine engine) {
+        synchronized (lock) {
+            storage = engine;
+            if (server != null) {
+                server.swapStorage(engine);
+            }
+        }
+    }
+
+    void unbindStorage(StorageEngine engine) {
+        synchronized (lock) {
+            // A replacement is bound before the old engine is unbound; nothing is open through it any more.
+            if (storage == engine) {
+                storage = null;
+            }
+        }
+    }
+
+    @Activate
+    void activate(BundleContext bundleContext, Config config) throws Exception {
+        synchronized (lock) {
+            context = bundleContext;
+            start(BrokerSettings.from(config));
+        }
+    }
+
+    @Modified
+    void modified(Config config) throws Exception {
+        BrokerSettings next = BrokerSettings.from(config);
+        synchronized (lock) {
+            if (server != null && server.settings().sameExceptTargets(next)) {
+                return;
+            }
+            LOG.info("Broker configuration changed; restarting the broker");
+            stop();
+            start(next);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        synchronized (lock) {
+            stop();
+            context = null;
+        }
+    }
+
+    private void start(BrokerSettings settings) throws Exception {
+        BrokerServer s = new BrokerServer(settings, coordinator, storage);
+        s.start();
+        server = s;
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("broker.id", settings.brokerId());
+        props.put("cluster.id", coordinator.clusterId());
+        registrations.add(context.registerService(ClusterView.class, s.clusterView(), props));
+        registrations.add(context.registerService(TopicAdmin.class, s.topicAdmin(), props));
+        registrations.add(context.registerService(PartitionService.class, s.partitionService(), props));
+        registrations.add(context.registerService(ProducerIdService.class, s.producerIds(), props));
+    }
+
+    private void stop() {
+        for (ServiceRegistration<?> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                LOG.debug("Service already unregistered", e);
+            }
+        }
+        registrations.clear();
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+    }
+}

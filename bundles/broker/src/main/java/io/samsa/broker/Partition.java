@@ -1,0 +1,315 @@
+package io.samsa.broker;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.protocol.Errors;
+
+import io.samsa.api.broker.ProduceResult;
+import io.samsa.api.storage.AppendResult;
+import io.samsa.api.storage.LogConfig;
+import io.samsa.api.storage.PartitionLog;
+import io.samsa.api.storage.StorageEngine;
+import io.samsa.broker.BatchValidator.ValidatedBatches;
+import io.samsa.broker.ProducerStateTable.Verdict;
+
+/**
+ * A partition replica on this broker: its log, leadership, high watermark and idempotent
+ * producer state.
+ * <p>
+ * {@link #lock} serialises everything that changes the log (appends, DeleteRecords, retention,
+ * re-opening through another storage engine, close). Reads go to the current log without it.
+ */
+final class Partition {
+
+    final ReentrantLock lock = new ReentrantLock();
+
+    private final TopicPartition topicPartition;
+    private final Path dir;
+    private final int localBrokerId;
+    private final ProducerStateTable producers = new ProducerStateTable();
+    private final Map<Integer, Long> followerEnds = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<AckWaiter> ackWaiters = new ConcurrentLinkedQueue<>();
+
+    private volatile PartitionLog log;
+    private volatile StorageEngine engine;
+    private volatile LogConfig config;
+    private volatile boolean online = true;
+    private volatile boolean leader;
+    private volatile int leaderEpoch;
+    private volatile List<Integer> isr = List.of();
+    private volatile long highWatermark;
+    /** Bytes appended since the log opened here; parked fetches compare it to decide they can complete. */
+    private volatile long appendedBytes;
+
+    Partition(TopicPartition topicPartition, Path dir, int localBrokerId, PartitionLog log, StorageEngine engine,
+            LogConfig config) {
+        this.topicPartition = topicPartition;
+        this.dir = dir;
+        this.localBrokerId = localBrokerId;
+        this.log = log;
+        this.engine = engine;
+        this.config = config;
+        this.highWatermark = log.logEndOffset();
+    }
+
+    /** A produce request's outcome with the offset the high watermark must pass for acks=all. */
+    record Appended(ProduceResult result, long requiredHighWatermark) {
+    }
+
+    Appended append(ByteBuffer buffer, ValidatedBatches batches, long nowMs) {
+        lock.lock();
+        try {
+            if (!online) {
+                return new Appended(ProduceResult.error(Errors.KAFKA_STORAGE_ERROR,
+                        "The log of " + topicPartition + " is offline"), -1);
+            }
+            if (!leader) {
+                return new Appended(ProduceResult.error(Errors.NOT_LEADER_OR_FOLLOWER,
+                        "This broker is not the leader of " + topicPartition), -1);
+            }
+            PartitionLog current = log;
+            Verdict verdict = producers.check(buffer, batches);
+            if (verdict.duplicate()) {
+                return new Appended(new ProduceResult(Errors.NONE, null, verdict.duplicateOffset(), -1,
+                        current.logStartOffset()), -1);
+            }
+            if (verdict.error() != Errors.NONE) {
+                return new Appended(ProduceResult.error(verdict.error(), verdict.message()), -1);
+            }
+            AppendResult appended = current.append(buffer.duplicate(), leaderEpoch);
+            producers.record(buffer, batches, nowMs);
+            appendedBytes += appended.bytes();
+            advanceHighWatermark();
+            return new Appended(new ProduceResult(Errors.NONE, null, appended.firstOffset(), -1,
+                    current.logStartOffset()), appended.lastOffset() + 1);
+        } catch (IOException | KafkaStorageException e) {
+            return new Appended(ProduceResult.error(Errors.KAFKA_STORAGE_ERROR,
+                    "Write to " + topicPartition + " failed: " + e.getMessage()), -1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The high watermark is the smallest log end offset among the in-sync replicas; with only
+     * the leader in sync it is the log end offset.
+     */
+    void advanceHighWatermark() {
+        if (!online) {
+            return;
+        }
+        long hw = log.logEndOffset();
+        for (Integer replica : isr) {
+            if (replica != localBrokerId) {
+                hw = Math.min(hw, followerEnds.getOrDefault(replica, 0L));
+            }
+        }
+        synchronized (ackWaiters) {
+            if (hw <= highWatermark) {
+                return;
+            }
+            highWatermark = hw;
+        }
+        for (Iterator<AckWaiter> it = ackWaiters.iterator(); it.hasNext();) {
+            AckWaiter w = it.next();
+            if (w.requiredHighWatermark <= hw) {
+                it.remove();
+                w.future.complete(w.result);
+            }
+        }
+    }
+
+    /** A follower fetched from {@code fetchOffset}, which proves it has everything before it. */
+    void followerFetched(int replicaId, long fetchOffset) {
+        followerEnds.merge(replicaId, fetchOffset, Math::max);
+        advanceHighWatermark();
+    }
+
+    /** Completes with {@code result} once the high watermark reaches {@code required}, or times out. */
+    CompletableFuture<ProduceResult> awaitHighWatermark(long required, ProduceResult result, int timeoutMs,
+            ScheduledExecutorService timer) {
+        CompletableFuture<ProduceResult> future = new CompletableFuture<>();
+        AckWaiter waiter = new AckWaiter(required, result, future);
+        ackWaiters.add(waiter);
+        if (highWatermark >= required && ackWaiters.remove(waiter)) {
+            future.complete(result);
+            return future;
+        }
+        timer.schedule(() -> {
+            if (ackWaiters.remove(waiter)) {
+                future.complete(ProduceResult.error(Errors.REQUEST_TIMED_OUT, "Not all in-sync replicas of "
+                        + topicPartition + " acknowledged the write within " + timeoutMs + " ms"));
+            }
+        }, Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
+        return future;
+    }
+
+    /** Applies leadership from the cluster metadata. @return true when it changed */
+    boolean updateLeadership(boolean isLeader, int epoch, List<Integer> inSync) {
+        boolean changed = isLeader != leader || epoch != leaderEpoch;
+        leader = isLeader;
+        leaderEpoch = epoch;
+        isr = List.copyOf(inSync);
+        if (isLeader) {
+            advanceHighWatermark();
+        }
+        return changed;
+    }
+
+    void updateConfig(LogConfig newConfig) {
+        lock.lock();
+        try {
+            config = newConfig;
+            if (online) {
+                log.updateConfig(newConfig);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the log opened through the current engine and opens it through {@code next}; appends wait meanwhile. */
+    void reopen(StorageEngine next) throws IOException {
+        lock.lock();
+        try {
+            if (online) {
+                log.close();
+            }
+            online = false;
+            log = next.open(topicPartition, dir, config);
+            engine = next;
+            online = true;
+            highWatermark = Math.min(Math.max(highWatermark, log.logStartOffset()), log.logEndOffset());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** DeleteRecords: moves the log start offset up to {@code offset} (at most the high watermark). */
+    long deleteRecordsBefore(long offset) throws IOException {
+        lock.lock();
+        try {
+            requireOnline();
+            PartitionLog current = log;
+            return offset > current.logStartOffset() ? current.deleteRecordsBefore(offset) : current.logStartOffset();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return segments deleted */
+    int enforceRetention(long nowMs) throws IOException {
+        lock.lock();
+        try {
+            return online ? log.enforceRetention(nowMs) : 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void requireOnline() throws IOException {
+        if (!online) {
+            throw new IOException("The log of " + topicPartition + " is offline");
+        }
+    }
+
+    int expireProducers(long cutoffMs) {
+        lock.lock();
+        try {
+            return producers.expire(cutoffMs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void close() throws IOException {
+        lock.lock();
+        try {
+            if (online) {
+                online = false;
+                log.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+        failAckWaiters();
+    }
+
+    void delete() throws IOException {
+        lock.lock();
+        try {
+            online = false;
+            log.delete();
+        } finally {
+            lock.unlock();
+        }
+        failAckWaiters();
+    }
+
+    private void failAckWaiters() {
+        for (AckWaiter w; (w = ackWaiters.poll()) != null;) {
+            w.future.complete(ProduceResult.error(Errors.NOT_LEADER_OR_FOLLOWER, topicPartition + " was closed"));
+        }
+    }
+
+    ProducerStateTable producers() {
+        return producers;
+    }
+
+    TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    PartitionLog log() {
+        return log;
+    }
+
+    StorageEngine engine() {
+        return engine;
+    }
+
+    LogConfig config() {
+        return config;
+    }
+
+    boolean online() {
+        return online;
+    }
+
+    boolean leader() {
+        return leader;
+    }
+
+    int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    long highWatermark() {
+        return highWatermark;
+    }
+
+    long appendedBytes() {
+        return appendedBytes;
+    }
+
+    private record AckWaiter(long requiredHighWatermark, ProduceResult result,
+            CompletableFuture<ProduceResult> future) {
+    }
+}

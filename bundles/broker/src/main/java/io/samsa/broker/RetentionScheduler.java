@@ -1,0 +1,71 @@
+package io.samsa.broker;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Periodically applies each log's retention (time and size), which also rolls segments past
+ * {@code segment.ms}, and forgets idempotent producers idle for longer than Kafka's
+ * {@code producer.id.expiration.ms} default.
+ */
+final class RetentionScheduler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionScheduler.class);
+    /** Kafka's {@code log.initial.task.delay.ms}: let the broker settle before the first pass. */
+    private static final long INITIAL_DELAY_MS = 30_000;
+    static final long PRODUCER_EXPIRATION_MS = 86_400_000L;
+
+    private final PartitionRegistry registry;
+    private final ScheduledExecutorService thread;
+
+    RetentionScheduler(PartitionRegistry registry, int brokerId) {
+        this.registry = registry;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "samsa-log-retention-" + brokerId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start(long intervalMs) {
+        long interval = Math.max(1, intervalMs);
+        thread.scheduleWithFixedDelay(() -> runOnce(System.currentTimeMillis()), Math.min(INITIAL_DELAY_MS, interval),
+                interval, TimeUnit.MILLISECONDS);
+        LOG.info("Checking log retention every {} ms", interval);
+    }
+
+    /** @return the number of segments deleted over all partitions */
+    int runOnce(long nowMs) {
+        int total = 0;
+        for (Partition p : registry.all()) {
+            try {
+                long before = p.log().logStartOffset();
+                int deleted = p.enforceRetention(nowMs);
+                if (deleted > 0) {
+                    LOG.info("Retention deleted {} segment(s) of {}; log start offset {} -> {}", deleted,
+                            p.topicPartition(), before, p.log().logStartOffset());
+                    total += deleted;
+                }
+                p.expireProducers(nowMs - PRODUCER_EXPIRATION_MS);
+            } catch (Exception e) {
+                LOG.warn("Retention of {} failed", p.topicPartition(), e);
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        // Not shutdownNow: interrupting a thread in FileChannel I/O closes the channel.
+        thread.shutdown();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

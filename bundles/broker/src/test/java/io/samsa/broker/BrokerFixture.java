@@ -1,0 +1,98 @@
+package io.samsa.broker;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+
+import io.samsa.api.broker.FetchPosition;
+import io.samsa.api.broker.FetchResult;
+import io.samsa.api.broker.ProduceResult;
+import io.samsa.api.storage.StorageEngine;
+import io.samsa.storage.filechannel.FileChannelStorageEngine;
+
+/** Starts brokers on an in-memory coordinator and the FileChannel storage engine, for tests. */
+final class BrokerFixture implements AutoCloseable {
+
+    final InMemoryCoordinator coordinator = new InMemoryCoordinator();
+    private final Path root;
+    private final List<BrokerServer> started = new ArrayList<>();
+
+    BrokerFixture(Path root) {
+        this.root = root;
+    }
+
+    /** The real engine of bundle storage-filechannel, built without OSGi. */
+    static StorageEngine engine() {
+        return new FileChannelStorageEngine();
+    }
+
+    BrokerServer start(int brokerId, Map<String, ?> overrides) throws IOException {
+        return start(brokerId, overrides, engine());
+    }
+
+    BrokerServer start(int brokerId, Map<String, ?> overrides, StorageEngine engine) throws IOException {
+        Map<String, Object> config = new HashMap<>(overrides);
+        config.put("broker.id", brokerId);
+        config.putIfAbsent("log.dirs", root.resolve("broker-" + brokerId).toString());
+        config.putIfAbsent("listeners", "PLAINTEXT://:0");
+        BrokerServer server = new BrokerServer(BrokerSettings.from(TestConfig.of(config)), coordinator, engine);
+        server.start();
+        started.add(server);
+        return server;
+    }
+
+    void stop(BrokerServer server) {
+        if (started.remove(server)) {
+            server.stop();
+        }
+    }
+
+    static void createTopic(BrokerServer broker, String name, int partitions) {
+        ApiError e = broker.topicAdmin().createTopic(name, partitions, (short) 1, Map.of(), Map.of(), false);
+        if (e.isFailure()) {
+            throw new AssertionError("create " + name + ": " + e);
+        }
+    }
+
+    static ProduceResult produce(BrokerServer broker, TopicPartition tp, ByteBuffer records) throws Exception {
+        return broker.partitionService().append(Map.of(tp, records), (short) -1, 5000, false)
+                .get(5, TimeUnit.SECONDS).get(tp);
+    }
+
+    static FetchResult fetch(BrokerServer broker, TopicPartition tp, long offset) throws Exception {
+        Map<TopicPartition, FetchPosition> req = new LinkedHashMap<>();
+        req.put(tp, new FetchPosition(offset, 1 << 20, -1));
+        return broker.partitionService().fetch(-1, 0, 1, 1 << 20, IsolationLevel.READ_UNCOMMITTED, req)
+                .get(5, TimeUnit.SECONDS).get(tp);
+    }
+
+    static void assertOk(FetchResult r) {
+        if (r.error() != Errors.NONE) {
+            throw new AssertionError("fetch failed: " + r.error());
+        }
+    }
+
+    static List<String> values(FetchResult r) throws IOException {
+        assertOk(r);
+        return Records.values(r.records());
+    }
+
+    @Override
+    public void close() {
+        for (BrokerServer s : List.copyOf(started)) {
+            stop(s);
+        }
+        coordinator.close();
+    }
+}

@@ -1,0 +1,269 @@
+package io.samsa.broker;
+
+import static io.samsa.broker.BrokerFixture.fetch;
+import static io.samsa.broker.BrokerFixture.produce;
+import static io.samsa.broker.BrokerFixture.values;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import io.samsa.api.broker.ProduceResult;
+import io.samsa.api.broker.TopicView;
+import io.samsa.api.coordination.BrokerRegistration;
+import io.samsa.api.storage.LogConfig;
+import io.samsa.api.storage.PartitionLog;
+import io.samsa.api.storage.StorageEngine;
+
+public class BrokerLifecycleTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private BrokerFixture fixture;
+
+    @Before
+    public void setUp() {
+        fixture = new BrokerFixture(tmp.getRoot().toPath());
+    }
+
+    @After
+    public void tearDown() {
+        fixture.close();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    public void registersAndBecomesController() throws Exception {
+        BrokerServer b = fixture.start(3, Map.of("advertised.listeners", "PLAINTEXT://broker3.example:19092",
+                "broker.rack", "r1"));
+        BrokerRegistration reg = fixture.coordinator.liveBrokers().get(0);
+        assertEquals(3, reg.brokerId());
+        assertEquals("broker3.example", reg.host());
+        assertEquals(19092, reg.port());
+        assertEquals(Optional.of("r1"), reg.rack());
+        assertEquals("test-cluster", b.clusterView().clusterId());
+        assertEquals(3, b.clusterView().localBrokerId());
+        await("controller elected", () -> b.clusterView().controllerId() == 3);
+        await("broker list refreshed", () -> b.clusterView().brokers().size() == 1);
+        fixture.stop(b);
+        assertTrue(fixture.coordinator.liveBrokers().isEmpty());
+        assertEquals("watches closed", 0, fixture.coordinator.watchCount());
+    }
+
+    @Test
+    public void metadataAndDataSurviveARestart() throws Exception {
+        BrokerServer first = fixture.start(0, Map.of());
+        BrokerFixture.createTopic(first, "durable", 2);
+        first.topicAdmin().alterTopicConfig("durable", Map.of("retention.ms", "12345"), true, false);
+        TopicPartition tp = new TopicPartition("durable", 1);
+        produce(first, tp, Records.batch("one", "two"));
+        produce(first, tp, Records.idempotent(77, (short) 0, 0, "idem"));
+        Uuid id = first.clusterView().topic("durable").orElseThrow().topicId();
+        fixture.stop(first);
+
+        BrokerServer second = fixture.start(0, Map.of());
+        TopicView t = second.clusterView().topic("durable").orElseThrow();
+        assertEquals(id, t.topicId());
+        assertEquals(2, t.partitions().size());
+        assertEquals(Map.of("retention.ms", "12345"), t.configs());
+        assertEquals(12345, second.registry().get(tp).log().config().retentionMs());
+        assertEquals(List.of("one", "two", "idem"), values(fetch(second, tp, 0)));
+        ProduceResult retry = produce(second, tp, Records.idempotent(77, (short) 0, 0, "idem"));
+        assertEquals("producer state rebuilt from the log", 2, retry.baseOffset());
+        assertEquals(3, produce(second, tp, Records.batch("three")).baseOffset());
+    }
+
+    @Test
+    public void storageEngineSwapReopensLogsAndKeepsData() throws Exception {
+        StorageEngine a = BrokerFixture.engine();
+        StorageEngine b = BrokerFixture.engine();
+        BrokerServer broker = fixture.start(0, Map.of(), a);
+        BrokerFixture.createTopic(broker, "swap", 3);
+        TopicPartition tp = new TopicPartition("swap", 2);
+        produce(broker, tp, Records.batch(Compression.gzip().build(), "before"));
+        produce(broker, tp, Records.idempotent(5, (short) 0, 0, "idem"));
+        List<PartitionLog> oldLogs = broker.registry().all().stream().map(Partition::log).toList();
+
+        broker.swapStorage(b);
+        assertSame(b, broker.engine());
+        for (Partition p : broker.registry().all()) {
+            assertSame("reopened through the new engine", b, p.engine());
+            assertFalse(oldLogs.contains(p.log()));
+        }
+        for (PartitionLog old : oldLogs) {
+            assertThrows("old log closed", KafkaStorageException.class, () -> old.enforceRetention(0));
+        }
+        assertEquals(List.of("before", "idem"), values(fetch(broker, tp, 0)));
+        assertEquals("producer state kept", 1,
+                produce(broker, tp, Records.idempotent(5, (short) 0, 0, "idem")).baseOffset());
+        assertEquals(2, produce(broker, tp, Records.batch("after")).baseOffset());
+        assertEquals(List.of("before", "idem", "after"), values(fetch(broker, tp, 0)));
+        BrokerFixture.createTopic(broker, "later", 1);
+        assertSame("new partitions open through the new engine", b,
+                broker.registry().get(new TopicPartition("later", 0)).engine());
+    }
+
+    @Test
+    public void appendsDuringASwapWaitAndLoseNothing() throws Exception {
+        BrokerServer broker = fixture.start(0, Map.of());
+        BrokerFixture.createTopic(broker, "busy", 1);
+        TopicPartition tp = new TopicPartition("busy", 0);
+        ExecutorService producer = Executors.newSingleThreadExecutor();
+        try {
+            Future<List<ProduceResult>> results = producer.submit(() -> {
+                List<ProduceResult> out = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    out.add(produce(broker, tp, Records.batch("m" + i)));
+                }
+                return out;
+            });
+            for (int i = 0; i < 3; i++) {
+                broker.swapStorage(BrokerFixture.engine());
+            }
+            List<ProduceResult> all = results.get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < all.size(); i++) {
+                assertEquals(Errors.NONE, all.get(i).error());
+                assertEquals(i, all.get(i).baseOffset());
+            }
+            assertEquals(200, values(fetch(broker, tp, 0)).size());
+        } finally {
+            producer.shutdownNow();
+        }
+    }
+
+    @Test
+    public void otherBrokersFollowTopicChangesThroughWatches() throws Exception {
+        BrokerServer b0 = fixture.start(0, Map.of());
+        BrokerServer b1 = fixture.start(1, Map.of());
+        await("both brokers known", () -> b0.clusterView().brokers().size() == 2);
+        assertEquals(Errors.NONE, b0.topicAdmin().createTopic("shared", 4, (short) 2, Map.of(), Map.of(), false)
+                .error());
+        await("b1 sees the topic", () -> b1.clusterView().topic("shared").isPresent()
+                && b1.clusterView().topic("shared").get().partitions().stream().allMatch(p -> p.leader() >= 0));
+        TopicView seen = b1.clusterView().topic("shared").orElseThrow();
+        assertEquals(b0.clusterView().topic("shared").orElseThrow(), seen);
+        assertEquals(4, b1.registry().all().size());
+        for (var p : seen.partitions()) {
+            TopicPartition tp = new TopicPartition("shared", p.partition());
+            BrokerServer leader = p.leader() == 0 ? b0 : b1;
+            BrokerServer follower = p.leader() == 0 ? b1 : b0;
+            assertTrue(leader.registry().get(tp).leader());
+            assertFalse(follower.registry().get(tp).leader());
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, produce(follower, tp, Records.batch("x")).error());
+        }
+        assertEquals(Errors.NONE, b1.topicAdmin().deleteTopic("shared").error());
+        await("b0 deleted its logs", () -> b0.registry().all().isEmpty() && b0.clusterView().topic("shared").isEmpty());
+    }
+
+    @Test
+    public void retentionDeletesOldSegments() throws Exception {
+        BrokerServer b = fixture.start(0, Map.of("log.retention.ms", 60_000));
+        // Segments of one batch each, so that retention has whole old segments to delete.
+        b.topicAdmin().createTopic("old", 1, (short) 1, Map.of(), Map.of("segment.bytes", "100"), false);
+        TopicPartition tp = new TopicPartition("old", 0);
+        long now = System.currentTimeMillis();
+        produce(b, tp, Records.batchAt(Compression.NONE, now - 3_600_000, "ancient"));
+        produce(b, tp, Records.batchAt(Compression.NONE, now - 3_600_000, "old"));
+        produce(b, tp, Records.batchAt(Compression.NONE, now, "fresh"));
+        assertEquals(2, b.retention().runOnce(now));
+        assertEquals(2, b.registry().get(tp).log().logStartOffset());
+        assertEquals(List.of("fresh"), values(fetch(b, tp, 2)));
+        assertEquals(0, b.retention().runOnce(now));
+    }
+
+    @Test
+    public void logsSpreadOverLogDirsAndStrayDirectoriesAreKeptAside() throws Exception {
+        Path d1 = tmp.newFolder("d1").toPath();
+        Path d2 = tmp.newFolder("d2").toPath();
+        BrokerServer b = fixture.start(0, Map.of("log.dirs", d1 + "," + d2));
+        BrokerFixture.createTopic(b, "spread", 4);
+        try (var l1 = Files.list(d1); var l2 = Files.list(d2)) {
+            assertEquals(2, l1.count());
+            assertEquals(2, l2.count());
+        }
+        Path dir = b.registry().get(new TopicPartition("spread", 0)).dir();
+        assertTrue(Files.readString(dir.resolve("partition.metadata")).contains(
+                b.clusterView().topic("spread").orElseThrow().topicId().toString()));
+
+        // A directory of an earlier topic with the same name is moved aside, not reused.
+        Files.createDirectories(d1.resolve("reborn-0"));
+        Files.writeString(d1.resolve("reborn-0/partition.metadata"), "version: 0\ntopic_id: " + Uuid.randomUuid());
+        BrokerFixture.createTopic(b, "reborn", 1);
+        try (var l1 = Files.list(d1)) {
+            assertTrue(l1.anyMatch(p -> p.getFileName().toString().matches("reborn-0\\..*-stray")));
+        }
+        assertNotNull(b.registry().get(new TopicPartition("reborn", 0)));
+    }
+
+    @Test
+    public void settingsParseListenersAndRetention() {
+        BrokerSettings s = BrokerSettings.from(TestConfig.of(Map.of("listeners", "PLAINTEXT://:9093",
+                "log.retention.minutes", 5, "log.roll.ms", 1000, "log.dirs", "a, b")));
+        assertEquals("127.0.0.1", s.host());
+        assertEquals(9093, s.port());
+        assertEquals(300_000, s.logDefaults().retentionMs());
+        assertEquals(1000, s.logDefaults().segmentMs());
+        assertEquals(2, s.logDirs().size());
+        BrokerSettings adv = BrokerSettings.from(TestConfig.of(Map.of("listeners", "PLAINTEXT://0.0.0.0:1",
+                "advertised.listeners", "SSL://h:2,PLAINTEXT://[::1]:3", "log.retention.hours", -1)));
+        assertEquals("::1", adv.host());
+        assertEquals(3, adv.port());
+        assertEquals(-1, adv.logDefaults().retentionMs());
+        assertEquals(LogConfig.DEFAULTS, BrokerSettings.from(TestConfig.of(Map.of())).logDefaults());
+        assertThrows(IllegalArgumentException.class,
+                () -> BrokerSettings.from(TestConfig.of(Map.of("listeners", "PLAINTEXT://host"))));
+        assertTrue(s.sameExceptTargets(BrokerSettings.from(TestConfig.of(Map.of("listeners", "PLAINTEXT://:9093",
+                "log.retention.minutes", 5, "log.roll.ms", 1000, "log.dirs", "a, b",
+                "storage.target", "(storage.engine=mmap)")))));
+        assertFalse(s.sameExceptTargets(adv));
+    }
+
+    @Test
+    public void unreachableCoordinatorFailsStartAndAdminOperationsCleanly() throws Exception {
+        BrokerServer b = fixture.start(0, Map.of());
+        fixture.coordinator.setReachable(false);
+        assertEquals(Errors.REQUEST_TIMED_OUT, b.topicAdmin().createTopic("t", 1, (short) 1, Map.of(), Map.of(),
+                false).error());
+        fixture.coordinator.setReachable(true);
+        fixture.stop(b);
+        fixture.coordinator.setReachable(false);
+        assertThrows(RuntimeException.class, () -> fixture.start(0, Map.of()));
+        fixture.coordinator.setReachable(true);
+        assertTrue("nothing left registered", fixture.coordinator.liveBrokers().isEmpty());
+    }
+}
