@@ -128,8 +128,9 @@ public class BadInputIT {
     public void unsupportedApiVersionsVersionIsAnsweredWithUnsupportedVersion() throws Exception {
         // Kafka answers an ApiVersions request it cannot parse at its version in the v0 format,
         // so that any client learns which versions to use.
-        ByteBuffer frame = ByteBuffer.allocate(10);
-        frame.putShort(ApiKeys.API_VERSIONS.id).putShort((short) 999).putInt(9).putShort((short) -1);
+        ByteBuffer frame = ByteBuffer.allocate(11);
+        // A flexible (v2) request header: null client id, then an empty tagged-field section.
+        frame.putShort(ApiKeys.API_VERSIONS.id).putShort((short) 999).putInt(9).putShort((short) -1).put((byte) 0);
         sendFrame(frame.array());
         ByteBuffer response = readFrame();
         assertEquals("correlation id", 9, response.getInt());

@@ -183,7 +183,13 @@ public class SeedExamplesIT {
         Path lib = Paths.get(System.getProperty("samsa.seed.lib"));
         Path out = Files.createTempDirectory("seed-classes");
         Path src = Files.createTempDirectory("seed-src");
-        List<String> args = new ArrayList<>(List.of("-d", out.toString(), "-cp", lib.resolve("*").toString(),
+        StringBuilder classpath = new StringBuilder();
+        try (var jars = Files.newDirectoryStream(lib, "*.jar")) {
+            for (Path jar : jars) {
+                classpath.append(jar).append(File.pathSeparator);
+            }
+        }
+        List<String> args = new ArrayList<>(List.of("-d", out.toString(), "-cp", classpath.toString(),
                 "-nowarn", "-encoding", "UTF-8"));
         for (String name : List.of("ProducerExample", "ConsumerExample")) {
             try (InputStream in = SeedExamplesIT.class.getResourceAsStream("/seed/" + name + ".java")) {

@@ -39,12 +39,16 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestData> {
                 // Kafka refuses a partition asked for twice in one request.
                 OffsetLookup lookup = seen.add(tp) ? partitions.listOffset(tp, partition.timestamp(), isolation)
                         : OffsetLookup.error(Errors.INVALID_REQUEST);
-                topicResponse.partitions().add(new ListOffsetsPartitionResponse()
+                ListOffsetsPartitionResponse answer = new ListOffsetsPartitionResponse()
                         .setPartitionIndex(partition.partitionIndex())
                         .setErrorCode(lookup.error().code())
                         .setTimestamp(lookup.timestamp())
-                        .setOffset(lookup.offset())
-                        .setLeaderEpoch(lookup.leaderEpoch()));
+                        .setOffset(lookup.offset());
+                if (context.apiVersion() >= 4) {
+                    // The leader epoch field exists from v4; setting it earlier cannot be encoded.
+                    answer.setLeaderEpoch(lookup.leaderEpoch());
+                }
+                topicResponse.partitions().add(answer);
             }
         }
         return response;
