@@ -68,11 +68,22 @@ final class SamsaProcess implements AutoCloseable {
 
     /** Starts the broker and waits for its ready line. */
     SamsaProcess start() throws Exception {
+        return start(false);
+    }
+
+    /**
+     * Starts the broker, with an interactive Gogo shell on its standard input when
+     * {@code shell} is true, and waits for its ready line.
+     */
+    SamsaProcess start(boolean shell) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         cmd.add("-jar");
         cmd.add(launcherJar().toString());
+        if (shell) {
+            cmd.add("--shell");
+        }
         cmd.add(propertiesFile.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true);
         process = pb.start();
@@ -100,6 +111,17 @@ final class SamsaProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         return this;
+    }
+
+    /** Types a command into the broker's Gogo shell. */
+    void shell(String command) throws IOException {
+        java.io.OutputStream in = process.getOutputStream();
+        in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    List<String> outputLines() {
+        return output;
     }
 
     String output() {

@@ -1,0 +1,109 @@
+package io.samsa.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * The assembled runtime as an operator meets it: the web console behind a generated password,
+ * features removed and installed again from the Gogo shell while the broker runs, and a clean
+ * exit on SIGTERM.
+ */
+public class RuntimeIT {
+
+    private static SamsaProcess samsa;
+    private static String password;
+
+    @BeforeClass
+    public static void startBroker() throws Exception {
+        samsa = new SamsaProcess(Files.createTempDirectory("samsa-runtime"), Map.of()).start(true);
+        password = Files.readString(samsa.dataDir.resolve("webconsole.password")).trim();
+        KafkaClients.waitUntil("the web console to answer", Duration.ofSeconds(60),
+                () -> status("/system/console/bundles", "admin", password) == 200);
+    }
+
+    @AfterClass
+    public static void stopBroker() throws Exception {
+        if (samsa != null) {
+            samsa.close();
+        }
+    }
+
+    @Test
+    public void webConsoleNeedsTheGeneratedPassword() throws Exception {
+        assertTrue("a password was generated", password.length() >= 12);
+        assertEquals(401, status("/system/console/bundles", null, null));
+        assertEquals("no well-known password", 401, status("/system/console/bundles", "admin", "admin"));
+        for (String page : new String[] {"/system/console/bundles", "/system/console/components",
+                "/system/console/configMgr"}) {
+            assertEquals(page, 200, status(page, "admin", password));
+        }
+        String bundles = get("/system/console/bundles.json", "admin", password);
+        assertTrue("every bundle is active: " + bundles, bundles.contains("\"io.samsa.broker\""));
+        assertTrue(bundles, !bundles.contains("\"state\":\"Installed\"") && !bundles.contains("\"state\":\"Resolved\""));
+        String components = get("/system/console/components.json", "admin", password);
+        assertTrue(components, components.contains("io.samsa.broker"));
+        assertTrue(components, !components.contains("unsatisfied"));
+    }
+
+    @Test
+    public void featureRemovedAndInstalledWhileRunning() throws Exception {
+        samsa.shell("samsa:feature-remove webconsole");
+        KafkaClients.waitUntil("the web console to go away", Duration.ofSeconds(60),
+                () -> status("/system/console/bundles", "admin", password) == -1);
+        KafkaClients.createTopic(samsa.bootstrap(), "still-serving", 1);
+
+        samsa.shell("samsa:feature-install webconsole");
+        KafkaClients.waitUntil("the web console to come back", Duration.ofSeconds(60),
+                () -> status("/system/console/bundles", "admin", password) == 200);
+        samsa.shell("samsa:features");
+        KafkaClients.waitUntil("the feature list to show webconsole installed", Duration.ofSeconds(30),
+                () -> samsa.outputLines().stream().anyMatch(l -> l.contains("webconsole") && l.contains("installed")));
+    }
+
+    /** The HTTP status of a GET, or -1 when nothing listens. */
+    private static int status(String path, String user, String pass) {
+        try {
+            HttpURLConnection c = open(path, user, pass);
+            int code = c.getResponseCode();
+            c.disconnect();
+            return code;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static String get(String path, String user, String pass) throws IOException {
+        HttpURLConnection c = open(path, user, pass);
+        try {
+            assertEquals(path, 200, c.getResponseCode());
+            return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private static HttpURLConnection open(String path, String user, String pass) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + samsa.httpPort + path).openConnection();
+        c.setInstanceFollowRedirects(false);
+        c.setConnectTimeout(5_000);
+        c.setReadTimeout(30_000);
+        if (user != null) {
+            c.setRequestProperty("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString((user + ":" + pass).getBytes(StandardCharsets.UTF_8)));
+        }
+        return c;
+    }
+}
