@@ -1,26 +1,24 @@
 package io.samsa.storage.filechannel;
 
-import java.io.IOException;
-import java.nio.file.Path;
-
-import org.apache.kafka.common.TopicPartition;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-import io.samsa.api.storage.LogConfig;
-import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.StorageEngine;
+import io.samsa.storage.format.FileAccess;
+import io.samsa.storage.format.SegmentedStorageEngine;
+import io.samsa.storage.format.Unmapper;
 
 /**
  * The storage engine that writes Kafka's segment files with positional {@code FileChannel}
- * writes and serves reads as {@code transferTo} slices.
+ * writes and serves reads as {@code transferTo} slices. Index files are memory-mapped, as in
+ * Kafka, and left to the garbage collector to unmap, so the bundle needs no JDK-internal API.
  */
 @Component(service = StorageEngine.class, configurationPid = FileChannelStorageEngine.PID,
         property = StorageEngine.ENGINE_PROPERTY + "=" + FileChannelStorageEngine.NAME)
 @Designate(ocd = FileChannelStorageEngine.Config.class)
-public final class FileChannelStorageEngine implements StorageEngine {
+public final class FileChannelStorageEngine extends SegmentedStorageEngine {
 
     static final String PID = "io.samsa.storage.filechannel";
     static final String NAME = "filechannel";
@@ -33,13 +31,7 @@ public final class FileChannelStorageEngine implements StorageEngine {
         int service_ranking() default 0;
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public PartitionLog open(TopicPartition partition, Path dir, LogConfig config) throws IOException {
-        return FileChannelPartitionLog.open(partition, dir, config, System::currentTimeMillis);
+    public FileChannelStorageEngine() {
+        super(NAME, new FileAccess((file, segmentBytes) -> FileChannelRecordFile.open(file), Unmapper.GARBAGE_COLLECTOR));
     }
 }

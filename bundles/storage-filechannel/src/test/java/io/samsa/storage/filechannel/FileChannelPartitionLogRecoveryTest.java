@@ -1,6 +1,7 @@
 package io.samsa.storage.filechannel;
 
 import io.samsa.api.storage.StorageEngine;
+import io.samsa.storage.format.PartitionLogRecoveryContractTest;
 
 public class FileChannelPartitionLogRecoveryTest extends PartitionLogRecoveryContractTest {
 

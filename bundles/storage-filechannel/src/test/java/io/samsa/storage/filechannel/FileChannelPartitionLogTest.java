@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import org.junit.Test;
 
 import io.samsa.api.storage.StorageEngine;
+import io.samsa.storage.format.PartitionLogContractTest;
 
 public class FileChannelPartitionLogTest extends PartitionLogContractTest {
 

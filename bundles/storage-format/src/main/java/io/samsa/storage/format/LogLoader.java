@@ -1,4 +1,4 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -33,7 +33,7 @@ final class LogLoader {
     private LogLoader() {
     }
 
-    static Loaded load(Path dir, LogConfig config, long nowMs) throws IOException {
+    static Loaded load(FileAccess access, Path dir, LogConfig config, long nowMs) throws IOException {
         Files.createDirectories(dir);
         boolean clean = CheckpointFiles.consumeCleanShutdown(dir);
         long checkpointed = CheckpointFiles.readLogStartOffset(dir);
@@ -41,10 +41,10 @@ final class LogLoader {
         List<LogSegment> segments = new ArrayList<>();
         try {
             if (bases.isEmpty()) {
-                segments.add(LogSegment.create(dir, Math.max(0, checkpointed), config.segmentIndexBytes(), nowMs));
+                segments.add(LogSegment.create(access, dir, Math.max(0, checkpointed), config, nowMs));
             } else {
                 for (long base : bases) {
-                    segments.add(LogSegment.open(dir, base, config.segmentIndexBytes(), base == bases.last(), nowMs));
+                    segments.add(LogSegment.open(access, dir, base, config, base == bases.last(), nowMs));
                 }
                 restore(segments, clean, config, dir);
             }

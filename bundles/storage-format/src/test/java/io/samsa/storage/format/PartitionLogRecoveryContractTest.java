@@ -1,4 +1,4 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;

@@ -1,8 +1,7 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -14,8 +13,8 @@ final class OffsetIndex extends SegmentIndex {
 
     static final int ENTRY_SIZE = 8;
 
-    OffsetIndex(Path file, long baseOffset, int maxIndexSize, boolean active) throws IOException {
-        super(file, baseOffset, ENTRY_SIZE, maxIndexSize, active);
+    OffsetIndex(Path file, long baseOffset, int maxIndexSize, boolean active, Unmapper unmapper) throws IOException {
+        super(file, baseOffset, ENTRY_SIZE, maxIndexSize, active, unmapper);
     }
 
     boolean isFull() {
@@ -23,7 +22,7 @@ final class OffsetIndex extends SegmentIndex {
     }
 
     void append(long offset, int position) {
-        MappedByteBuffer b = writableMapping();
+        ByteBuffer b = writerMapping();
         int at = entries() * ENTRY_SIZE;
         b.putInt(at, (int) (offset - baseOffset()));
         b.putInt(at + 4, position);
@@ -32,41 +31,37 @@ final class OffsetIndex extends SegmentIndex {
 
     /** The position of the last indexed batch whose last offset is at most {@code offset}; 0 when none. */
     int lookup(long offset) {
-        ByteBuffer b = mapping();
-        int slot = floorSlot(b, entriesIn(b), ENTRY_SIZE, 0, false, offset - baseOffset());
-        return slot < 0 ? 0 : b.getInt(slot * ENTRY_SIZE + 4);
+        return floorValue(0, false, offset - baseOffset(), 4, 0);
     }
 
     /** The largest indexed batch position at most {@code position}; 0 when none. */
     int floorPosition(long position) {
-        ByteBuffer b = mapping();
-        int slot = floorSlot(b, entriesIn(b), ENTRY_SIZE, 4, false, position);
-        return slot < 0 ? 0 : b.getInt(slot * ENTRY_SIZE + 4);
+        return floorValue(4, false, position, 4, 0);
     }
 
     /** The last entry's offset, or -1 when empty. */
     long lastOffset() {
-        ByteBuffer b = mapping();
+        ByteBuffer b = writerMapping();
         int n = entriesIn(b);
         return n == 0 ? -1 : baseOffset() + b.getInt((n - 1) * ENTRY_SIZE);
     }
 
     /** The last entry's position, or 0 when empty. */
     int lastPosition() {
-        ByteBuffer b = mapping();
+        ByteBuffer b = writerMapping();
         int n = entriesIn(b);
         return n == 0 ? 0 : b.getInt((n - 1) * ENTRY_SIZE + 4);
     }
 
     /** Drops the entries pointing at or after file position {@code position}. */
     void truncateToPosition(int position) {
-        ByteBuffer b = mapping();
+        ByteBuffer b = writerMapping();
         truncateToEntries(floorSlot(b, entriesIn(b), ENTRY_SIZE, 4, false, position - 1L) + 1);
     }
 
     /** True when offsets and positions strictly increase and the last offset is not below the base. */
     boolean entriesOrdered() {
-        ByteBuffer b = mapping();
+        ByteBuffer b = writerMapping();
         int n = entriesIn(b);
         for (int i = 1; i < n; i++) {
             int at = i * ENTRY_SIZE;

@@ -1,4 +1,4 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,9 +16,10 @@ import java.nio.file.StandardOpenOption;
  * <p>
  * One writer appends; readers search without locks. The writer fills an entry before it
  * raises the volatile entry count, and readers read the count once and clamp it to the mapping
- * they hold, so a remap or truncation never shows them a half-written or unmapped entry.
- * Mappings are not unmapped explicitly: a reader may still hold one, and the garbage collector
- * releases it once no one does.
+ * they hold, so a remap or truncation never shows them a half-written entry. Readers pin the
+ * mapping for the one search ({@link FileMapping}), so the engine's {@link Unmapper} may unmap
+ * a retired mapping as soon as no search uses it; a reader that finds the index closed searches
+ * the segment from its start instead.
  */
 abstract class SegmentIndex {
 
@@ -27,13 +28,15 @@ abstract class SegmentIndex {
     private final int entrySize;
     private final boolean existed;
     private final boolean lengthValid;
-    private volatile MappedByteBuffer buffer;
+    private final FileMapping mapping;
     private volatile int entries;
 
-    SegmentIndex(Path file, long baseOffset, int entrySize, int maxIndexSize, boolean active) throws IOException {
+    SegmentIndex(Path file, long baseOffset, int entrySize, int maxIndexSize, boolean active, Unmapper unmapper)
+            throws IOException {
         this.file = file;
         this.baseOffset = baseOffset;
         this.entrySize = entrySize;
+        this.mapping = new FileMapping(unmapper);
         this.existed = Files.exists(file);
         long length;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -68,12 +71,12 @@ abstract class SegmentIndex {
     }
 
     final int maxEntries() {
-        return buffer.capacity() / entrySize;
+        return mapping.current().capacity() / entrySize;
     }
 
-    /** The mapping to read; pair it with {@link #entriesIn(ByteBuffer)}. */
-    final ByteBuffer mapping() {
-        return buffer;
+    /** The writer's mapping (no pin: only the writer remaps); pair it with {@link #entriesIn}. */
+    final MappedByteBuffer writerMapping() {
+        return mapping.current().buffer();
     }
 
     /** The entry count, limited to what {@code mapping} covers. */
@@ -81,13 +84,28 @@ abstract class SegmentIndex {
         return Math.min(entries, mapping.capacity() / entrySize);
     }
 
+    /**
+     * A reader's search: in the last entry whose key (an int, or a long when {@code longKey}, at
+     * {@code keyOffset}) is at most {@code target}, the int at {@code valueOffset}; {@code none}
+     * when no entry qualifies or the index is closed.
+     */
+    final int floorValue(int keyOffset, boolean longKey, long target, int valueOffset, int none) {
+        MappedRegion region = mapping.pin();
+        if (region == null) {
+            return none;
+        }
+        try {
+            ByteBuffer b = region.buffer();
+            int slot = floorSlot(b, entriesIn(b), entrySize, keyOffset, longKey, target);
+            return slot < 0 ? none : b.getInt(slot * entrySize + valueOffset);
+        } finally {
+            region.release();
+        }
+    }
+
     /** Adds an entry whose bytes the caller has put at slot {@link #entries()}. */
     final void publishAppend() {
         entries = entries + 1;
-    }
-
-    final MappedByteBuffer writableMapping() {
-        return buffer;
     }
 
     /** Forgets entries from {@code newEntries} on. */
@@ -104,7 +122,7 @@ abstract class SegmentIndex {
     /** Remaps the file to {@code maxIndexSize} so the segment can take appends again. */
     final void resizeForAppends(int maxIndexSize) throws IOException {
         int bytes = Math.max(capacityFor(maxIndexSize), entries * entrySize);
-        if (bytes != buffer.capacity()) {
+        if (bytes != mapping.current().capacity()) {
             remap(bytes);
         }
     }
@@ -112,16 +130,23 @@ abstract class SegmentIndex {
     /** Cuts the file to its entries; Kafka's DumpLogSegments reads every entry in the file. */
     final void trimToValidSize() throws IOException {
         int bytes = entries * entrySize;
-        if (bytes != buffer.capacity()) {
+        if (bytes != mapping.current().capacity()) {
             remap(bytes);
         }
     }
 
     final void flush() {
-        buffer.force();
+        mapping.current().buffer().force();
     }
 
+    /** Releases the mapping (unmapped once no search pins it). */
+    final void close() {
+        mapping.close();
+    }
+
+    /** Releases the mapping, then unlinks the file: platforms such as Windows keep mapped files. */
     final void deleteFile() throws IOException {
+        mapping.close();
         Files.deleteIfExists(file);
     }
 
@@ -130,16 +155,17 @@ abstract class SegmentIndex {
     }
 
     private void remap(int bytes) throws IOException {
-        MappedByteBuffer old = buffer;
+        MappedRegion old = mapping.current();
         if (old != null) {
-            old.force();
+            old.buffer().force();
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (ch.size() > bytes) {
-                ch.truncate(bytes);
+                // searches pin only for a binary search, so waiting for them costs nothing
+                mapping.truncate(ch, bytes, true);
             }
             // mapping read-write grows the file to the requested size (sparse on Linux)
-            buffer = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes);
+            mapping.map(ch, bytes);
         }
     }
 

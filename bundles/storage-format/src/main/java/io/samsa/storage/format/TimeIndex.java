@@ -1,8 +1,7 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -16,8 +15,8 @@ final class TimeIndex extends SegmentIndex {
     static final int ENTRY_SIZE = 12;
     static final long NO_TIMESTAMP = -1L;
 
-    TimeIndex(Path file, long baseOffset, int maxIndexSize, boolean active) throws IOException {
-        super(file, baseOffset, ENTRY_SIZE, maxIndexSize, active);
+    TimeIndex(Path file, long baseOffset, int maxIndexSize, boolean active, Unmapper unmapper) throws IOException {
+        super(file, baseOffset, ENTRY_SIZE, maxIndexSize, active, unmapper);
     }
 
     boolean isFull() {
@@ -29,7 +28,7 @@ final class TimeIndex extends SegmentIndex {
         if (timestamp <= lastTimestamp() || entries() >= maxEntries() || (!onRollOrClose && isFull())) {
             return;
         }
-        MappedByteBuffer b = writableMapping();
+        ByteBuffer b = writerMapping();
         int at = entries() * ENTRY_SIZE;
         b.putLong(at, timestamp);
         b.putInt(at + 8, (int) (offset - baseOffset()));
@@ -41,33 +40,31 @@ final class TimeIndex extends SegmentIndex {
      * offset when there is none: records before it are all earlier than {@code timestamp}.
      */
     long lookup(long timestamp) {
-        ByteBuffer b = mapping();
-        int slot = floorSlot(b, entriesIn(b), ENTRY_SIZE, 0, true, timestamp);
-        return slot < 0 ? baseOffset() : baseOffset() + b.getInt(slot * ENTRY_SIZE + 8);
+        return baseOffset() + floorValue(0, true, timestamp, 8, 0);
     }
 
     long lastTimestamp() {
-        ByteBuffer b = mapping();
+        ByteBuffer b = writerMapping();
         int n = entriesIn(b);
         return n == 0 ? NO_TIMESTAMP : b.getLong((n - 1) * ENTRY_SIZE);
     }
 
     /** The last entry's offset, or -1 when empty. */
     long lastOffset() {
-        ByteBuffer b = mapping();
+        ByteBuffer b = writerMapping();
         int n = entriesIn(b);
         return n == 0 ? -1 : baseOffset() + b.getInt((n - 1) * ENTRY_SIZE + 8);
     }
 
     /** Drops the entries for offsets at or after {@code offset}. */
     void truncateToOffset(long offset) {
-        ByteBuffer b = mapping();
+        ByteBuffer b = writerMapping();
         truncateToEntries(floorSlot(b, entriesIn(b), ENTRY_SIZE, 8, false, offset - 1 - baseOffset()) + 1);
     }
 
     /** True when timestamps strictly increase, offsets do not decrease and none is below the base. */
     boolean entriesOrdered() {
-        ByteBuffer b = mapping();
+        ByteBuffer b = writerMapping();
         int n = entriesIn(b);
         for (int i = 1; i < n; i++) {
             int at = i * ENTRY_SIZE;

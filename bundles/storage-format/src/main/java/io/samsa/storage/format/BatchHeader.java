@@ -1,4 +1,4 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import java.nio.ByteBuffer;
 

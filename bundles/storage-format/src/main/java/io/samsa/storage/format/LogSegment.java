@@ -1,4 +1,4 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +11,7 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.LogSlice;
 import io.samsa.api.storage.TimestampOffset;
 
@@ -60,29 +61,36 @@ final class LogSegment {
     }
 
     /** Opens the segment files, creating missing ones; the caller then loads or recovers it. */
-    static LogSegment open(Path dir, long baseOffset, int maxIndexSize, boolean active, long nowMs) throws IOException {
-        RecordFile log = RecordFile.open(dir.resolve(fileName(baseOffset, LOG_SUFFIX)));
+    static LogSegment open(FileAccess access, Path dir, long baseOffset, LogConfig config, boolean active, long nowMs)
+            throws IOException {
+        int maxIndexSize = config.segmentIndexBytes();
+        RecordFile log = access.recordFiles().open(dir.resolve(fileName(baseOffset, LOG_SUFFIX)), config.segmentBytes());
+        OffsetIndex offsets = null;
         try {
-            OffsetIndex offsets = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), baseOffset,
-                    maxIndexSize, active);
+            offsets = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), baseOffset, maxIndexSize,
+                    active, access.unmapper());
             TimeIndex times = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset,
-                    maxIndexSize, active);
+                    maxIndexSize, active, access.unmapper());
             return new LogSegment(baseOffset, log, offsets, times, maxIndexSize, nowMs);
         } catch (IOException | RuntimeException e) {
+            if (offsets != null) {
+                offsets.close();
+            }
             log.close();
             throw e;
         }
     }
 
     /** Creates a new, empty active segment, replacing empty leftovers of an earlier one. */
-    static LogSegment create(Path dir, long baseOffset, int maxIndexSize, long nowMs) throws IOException {
+    static LogSegment create(FileAccess access, Path dir, long baseOffset, LogConfig config, long nowMs)
+            throws IOException {
         Path logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
         if (Files.exists(logFile) && Files.size(logFile) > 0) {
             throw new IOException("Cannot create segment " + logFile + ": a non-empty file is already there");
         }
         Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)));
         Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)));
-        return open(dir, baseOffset, maxIndexSize, true, nowMs);
+        return open(access, dir, baseOffset, config, true, nowMs);
     }
 
     long baseOffset() {
@@ -193,7 +201,7 @@ final class LogSegment {
             safe = Math.min(safe, offsetIndex.floorPosition((long) start + maxBytes));
         }
         end = Math.max(end, safe);
-        while (end + BatchHeader.SIZE <= size && log.readBatchHeader(header, (int) end)) {
+        while (end + BatchHeader.SIZE <= size && BatchReader.readBatchHeader(log, header, (int) end)) {
             long batchEnd = end + BatchHeader.size(header, 0);
             if (header.getLong(BatchHeader.BASE_OFFSET) >= maxOffset || batchEnd - start > maxBytes || batchEnd > size) {
                 break;
@@ -209,7 +217,7 @@ final class LogSegment {
      */
     private int findBatch(long offset, ByteBuffer header, int size) throws IOException {
         int pos = offsetIndex.lookup(offset);
-        while (pos + BatchHeader.SIZE <= size && log.readBatchHeader(header, pos)) {
+        while (pos + BatchHeader.SIZE <= size && BatchReader.readBatchHeader(log, header, pos)) {
             if (BatchHeader.lastOffset(header, 0) >= offset) {
                 return pos;
             }
@@ -226,10 +234,10 @@ final class LogSegment {
         int size = log.size();
         int pos = offsetIndex.lookup(Math.max(timeIndex.lookup(timestamp), startingOffset));
         ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
-        while (pos + BatchHeader.SIZE <= size && log.readBatchHeader(header, pos)) {
+        while (pos + BatchHeader.SIZE <= size && BatchReader.readBatchHeader(log, header, pos)) {
             int batchSize = BatchHeader.size(header, 0);
             if (BatchHeader.maxTimestamp(header, 0) >= timestamp && BatchHeader.lastOffset(header, 0) >= startingOffset) {
-                TimestampOffset found = log.firstRecordAtOrAfter(pos, batchSize, timestamp, startingOffset);
+                TimestampOffset found = BatchReader.firstRecordAtOrAfter(log, pos, batchSize, timestamp, startingOffset);
                 if (found != null) {
                     return found;
                 }
@@ -252,7 +260,7 @@ final class LogSegment {
             return null;
         }
         long batchMax = BatchHeader.maxTimestamp(header, 0);
-        TimestampOffset found = log.firstRecordAtOrAfter(pos, BatchHeader.size(header, 0), batchMax, -1);
+        TimestampOffset found = BatchReader.firstRecordAtOrAfter(log, pos, BatchHeader.size(header, 0), batchMax, -1);
         return found != null ? found : new TimestampOffset(batchMax, BatchHeader.lastOffset(header, 0),
                 header.getInt(BatchHeader.PARTITION_LEADER_EPOCH));
     }
@@ -304,7 +312,7 @@ final class LogSegment {
         ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
         boolean first = true;
         while (pos < size) {
-            if (size - pos < BatchHeader.SIZE || !log.readHeader(header, pos)) {
+            if (size - pos < BatchHeader.SIZE || !BatchReader.readHeader(log, header, pos)) {
                 return "the batch at byte " + pos + " is cut short";
             }
             int length = header.getInt(BatchHeader.LENGTH);
@@ -336,7 +344,7 @@ final class LogSegment {
         maxTimestampSoFar = maxTimestamp;
         bytesSinceLastIndexEntry = size - offsetIndex.lastPosition();
         rollingBasedTimestamp = TimeIndex.NO_TIMESTAMP;
-        if (size > 0 && log.readHeader(header, 0)) {
+        if (size > 0 && BatchReader.readHeader(log, header, 0)) {
             rollingBasedTimestamp = BatchHeader.maxTimestamp(header, 0);
         }
         return null;
@@ -364,7 +372,7 @@ final class LogSegment {
         int pos = 0;
         long next = baseOffset;
         while (pos < limit) {
-            String problem = log.checkBatch(pos, limit, next, header, chunk, crc);
+            String problem = BatchReader.checkBatch(log, pos, limit, next, header, chunk, crc);
             if (problem != null) {
                 LOG.warn("Truncating {} at byte {} of {}: {}", log.file(), pos, length, problem);
                 break;
@@ -417,9 +425,10 @@ final class LogSegment {
         timeIndex.resizeForAppends(maxIndexSize);
     }
 
-    /** Seals the segment: final time index entry, fsync, indexes trimmed to their entries. */
+    /** Seals the segment: final time index entry, space reserved for appends returned, fsync, indexes trimmed. */
     void onBecomeInactive() throws IOException {
         timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, true);
+        log.seal();
         flush();
         offsetIndex.trimToValidSize();
         timeIndex.trimToValidSize();
@@ -432,6 +441,8 @@ final class LogSegment {
     }
 
     void close() throws IOException {
+        offsetIndex.close();
+        timeIndex.close();
         log.close();
     }
 
@@ -439,9 +450,9 @@ final class LogSegment {
         return log.isOpen();
     }
 
-    /** Unlinks the files; the channel stays open for slices already handed out until {@link #close}. */
+    /** Unlinks the files; slices already handed out stay readable until {@link #close}. */
     void deleteFiles() throws IOException {
-        Files.deleteIfExists(log.file());
+        log.deleteFile();
         offsetIndex.deleteFile();
         timeIndex.deleteFile();
     }

@@ -1,4 +1,4 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,19 +29,21 @@ import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.TimestampOffset;
 
 /**
- * A partition log in Kafka's on-disk format, written with positional {@code FileChannel}
- * writes and read as zero-copy file slices.
+ * A partition log in Kafka's on-disk format: segments, indexes, recovery, retention. How bytes
+ * reach the segment files is the engine's {@link FileAccess}; everything else is here, so every
+ * engine writes the same files.
  * <p>
  * Writers (append, truncation, retention, close) are serialised by the caller. Readers take no
  * lock: segments live in a concurrent map, and each append publishes the segment's size and
  * then the log end offset through volatile fields only after the bytes are written.
  */
-final class FileChannelPartitionLog implements PartitionLog {
+public final class SegmentedPartitionLog implements PartitionLog {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FileChannelPartitionLog.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedPartitionLog.class);
 
     private final TopicPartition topicPartition;
     private final Path dir;
+    private final FileAccess access;
     private final LongSupplier clock;
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final RetiredSegments retired = new RetiredSegments();
@@ -53,10 +55,11 @@ final class FileChannelPartitionLog implements PartitionLog {
     private long unflushedMessages;
     private long lastFlushMs;
 
-    private FileChannelPartitionLog(TopicPartition topicPartition, Path dir, LogConfig config, LongSupplier clock,
-            LogLoader.Loaded loaded) {
+    private SegmentedPartitionLog(TopicPartition topicPartition, Path dir, FileAccess access, LogConfig config,
+            LongSupplier clock, LogLoader.Loaded loaded) {
         this.topicPartition = topicPartition;
         this.dir = dir;
+        this.access = access;
         this.config = config;
         this.clock = clock;
         for (LogSegment segment : loaded.segments()) {
@@ -68,10 +71,14 @@ final class FileChannelPartitionLog implements PartitionLog {
         this.lastFlushMs = clock.getAsLong();
     }
 
-    static FileChannelPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock)
-            throws IOException {
-        LogLoader.Loaded loaded = LogLoader.load(dir, config, clock.getAsLong());
-        FileChannelPartitionLog log = new FileChannelPartitionLog(partition, dir, config, clock, loaded);
+    /**
+     * Opens (creating, recovering) the log in {@code dir}, as {@link io.samsa.api.storage.StorageEngine#open}
+     * describes, with the engine's file access.
+     */
+    public static SegmentedPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock,
+            FileAccess access) throws IOException {
+        LogLoader.Loaded loaded = LogLoader.load(access, dir, config, clock.getAsLong());
+        SegmentedPartitionLog log = new SegmentedPartitionLog(partition, dir, access, config, clock, loaded);
         LOG.debug("Opened {} in {}: offsets {} to {}, {} segments", partition, dir, log.logStartOffset,
                 log.logEndOffset, log.segments.size());
         return log;
@@ -201,7 +208,7 @@ final class FileChannelPartitionLog implements PartitionLog {
     private LogSegment roll(long now) throws IOException {
         LogSegment old = active;
         old.onBecomeInactive();
-        LogSegment segment = LogSegment.create(dir, logEndOffset, config.segmentIndexBytes(), now);
+        LogSegment segment = LogSegment.create(access, dir, logEndOffset, config, now);
         segments.put(segment.baseOffset(), segment);
         active = segment;
         CheckpointFiles.flushDir(dir);
@@ -280,7 +287,7 @@ final class FileChannelPartitionLog implements PartitionLog {
         logEndOffset = offset; // readers stop at the new end before any byte goes
         if (segments.firstKey() > offset) {
             List<LogSegment> old = new ArrayList<>(segments.values());
-            LogSegment fresh = LogSegment.create(dir, offset, cfg.segmentIndexBytes(), now);
+            LogSegment fresh = LogSegment.create(access, dir, offset, cfg, now);
             segments.put(offset, fresh);
             active = fresh;
             old.forEach(s -> segments.remove(s.baseOffset(), s));
@@ -420,6 +427,6 @@ final class FileChannelPartitionLog implements PartitionLog {
 
     @Override
     public String toString() {
-        return "FileChannelPartitionLog(" + topicPartition + ", " + dir + ", " + logStartOffset + ".." + logEndOffset + ")";
+        return "SegmentedPartitionLog(" + topicPartition + ", " + dir + ", " + logStartOffset + ".." + logEndOffset + ")";
     }
 }

@@ -1,4 +1,4 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -154,6 +154,23 @@ public abstract class PartitionLogTestSupport {
             long n = slice.transferTo(target, position, Math.min(piece, slice.sizeInBytes() - position));
             assertTrue("transferTo made no progress", n > 0);
             position += n;
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Every byte of the log from its start offset, read slice by slice (a read stays inside one
+     * segment) and sent through {@link LogSlice#transferTo}, checking each slice's batches.
+     */
+    protected static byte[] readAll(PartitionLog log) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long offset = log.logStartOffset();
+        while (offset < log.logEndOffset()) {
+            LogSlice slice = log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE);
+            List<MutableRecordBatch> got = batches(slice);
+            assertTrue("a read below the log end offset returns a batch", !got.isEmpty());
+            out.write(transfer(slice, 4096));
+            offset = got.get(got.size() - 1).lastOffset() + 1;
         }
         return out.toByteArray();
     }

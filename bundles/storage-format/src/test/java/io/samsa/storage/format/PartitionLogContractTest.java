@@ -1,4 +1,4 @@
-package io.samsa.storage.filechannel;
+package io.samsa.storage.format;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -324,6 +325,20 @@ public abstract class PartitionLogContractTest extends PartitionLogTestSupport {
         PartitionLog reopened = open("segment.bytes", "500");
         assertEquals(11, reopened.logEndOffset());
         assertEquals(T0 + 50, reopened.maxTimestamp().timestamp());
+    }
+
+    @Test
+    public void aSliceOfTruncatedBatchesFailsInsteadOfSendingOtherBytes() throws Exception {
+        PartitionLog log = open();
+        for (int i = 0; i < 6; i++) {
+            log.append(batch(T0 + i, 2), 0);
+        }
+        LogSlice tail = log.read(8, 1 << 20, Long.MAX_VALUE);
+        assertEquals(List.of(8L, 10L), baseOffsets(tail));
+        log.truncateTo(8);
+        assertThrows(EOFException.class, () -> transfer(tail, 1 << 20));
+        assertThrows(EOFException.class, () -> tail.readInto(ByteBuffer.allocate(tail.sizeInBytes()), 0));
+        assertEquals(List.of(6L), baseOffsets(log.read(6, 1 << 20, Long.MAX_VALUE)));
     }
 
     @Test
