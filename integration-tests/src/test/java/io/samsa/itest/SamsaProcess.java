@@ -132,6 +132,12 @@ final class SamsaProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** SIGKILL: the process dies mid-write, with no chance to flush or mark a clean shutdown. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(60, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM, as an operator's Ctrl-C or service manager would, and wait for a clean exit. */
     int stop() throws InterruptedException {
         if (process == null) {

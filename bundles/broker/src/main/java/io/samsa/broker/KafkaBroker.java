@@ -115,6 +115,8 @@ public class KafkaBroker {
     private BundleContext context;
     private BrokerServer server;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private ServiceRegistration<PartitionService> partitionRegistration;
+    private Dictionary<String, Object> serviceProperties;
 
     @Reference(name = "storage", target = "(storage.engine=*)", policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -123,6 +125,7 @@ public class KafkaBroker {
             storage = engine;
             if (server != null) {
                 server.swapStorage(engine);
+                advertiseEngine();
             }
         }
     }
@@ -174,11 +177,27 @@ public class KafkaBroker {
         props.put("cluster.id", coordinator.clusterId());
         registrations.add(context.registerService(ClusterView.class, s.clusterView(), props));
         registrations.add(context.registerService(TopicAdmin.class, s.topicAdmin(), props));
-        registrations.add(context.registerService(PartitionService.class, s.partitionService(), props));
+        props.put(StorageEngine.ENGINE_PROPERTY, storage.name());
+        serviceProperties = props;
+        partitionRegistration = context.registerService(PartitionService.class, s.partitionService(), props);
+        registrations.add(partitionRegistration);
         registrations.add(context.registerService(ProducerIdService.class, s.producerIds(), props));
     }
 
+    /** Operators and tests see which engine holds the partitions on the PartitionService's properties. */
+    private void advertiseEngine() {
+        if (partitionRegistration != null) {
+            serviceProperties.put(StorageEngine.ENGINE_PROPERTY, storage.name());
+            try {
+                partitionRegistration.setProperties(serviceProperties);
+            } catch (IllegalStateException e) {
+                LOG.debug("PartitionService already unregistered", e);
+            }
+        }
+    }
+
     private void stop() {
+        partitionRegistration = null;
         for (ServiceRegistration<?> r : registrations) {
             try {
                 r.unregister();

@@ -60,6 +60,10 @@ public class KafkaBrokerComponentTest {
                                     registered.remove(name);
                                     return null;
                                 }
+                                if (m.getName().equals("setProperties")) {
+                                    registered.put(name, new Object[] {args[1], a[0]});
+                                    return null;
+                                }
                                 throw new UnsupportedOperationException(m.getName());
                             });
                 });
@@ -109,6 +113,8 @@ public class KafkaBrokerComponentTest {
         assertEquals(List.of("v"), BrokerFixture.values(BrokerFixture.fetch(serverOf(broker), tp, 0)));
         assertSame("the same services stay published", partitions,
                 registered.get(PartitionService.class.getName())[0]);
+        assertEquals("the PartitionService names the engine in use", second.name(),
+                ((java.util.Dictionary<?, ?>) registered.get(PartitionService.class.getName())[1]).get("storage.engine"));
 
         // Only the target changed: nothing restarts.
         BrokerServer before = serverOf(broker);

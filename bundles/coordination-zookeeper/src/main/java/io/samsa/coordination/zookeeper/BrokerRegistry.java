@@ -64,6 +64,7 @@ final class BrokerRegistry implements ZooKeeperSession.Listener {
         String path = path(id);
         byte[] json = ZNodeJson.broker(registration, System.currentTimeMillis());
         return session.call("register broker " + id, zk -> {
+            long staleDeadline = 0;
             while (true) {
                 Stat stat = new Stat();
                 try {
@@ -81,6 +82,20 @@ final class BrokerRegistry implements ZooKeeperSession.Listener {
                 }
                 if (existing.getEphemeralOwner() == zk.getSessionId()) {
                     return existing.getCzxid(); // our own create, answered after a connection loss
+                }
+                // A broker killed without a clean shutdown leaves its ephemeral node behind until
+                // ZooKeeper expires its session; a restart of that broker waits for that rather
+                // than failing. A node still held after two session timeouts is a live broker.
+                long now = System.currentTimeMillis();
+                if (staleDeadline == 0) {
+                    staleDeadline = now + 2L * zk.getSessionTimeout() + 2000;
+                    LOG.warn("Broker id {} is registered by ZooKeeper session 0x{} (a previous run that did not shut"
+                            + " down cleanly?); waiting up to {} ms for that session to expire", id,
+                            Long.toHexString(existing.getEphemeralOwner()), staleDeadline - now);
+                }
+                if (now < staleDeadline) {
+                    Thread.sleep(200);
+                    continue;
                 }
                 throw new CoordinationException("Broker id " + id + " is already registered by another live"
                         + " ZooKeeper session (0x" + Long.toHexString(existing.getEphemeralOwner())

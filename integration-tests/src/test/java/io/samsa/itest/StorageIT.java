@@ -1,0 +1,209 @@
+package io.samsa.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.Test;
+
+/**
+ * The storage layer seen from outside: Apache Kafka's DumpLogSegments reads Samsa's files, a
+ * broker killed with SIGKILL in the middle of a produce load (and left with a torn batch at the
+ * tail) comes back with every acknowledged record, and retention, DeleteRecords and timestamp
+ * look-ups behave as Kafka's.
+ */
+public class StorageIT {
+
+    @Test
+    public void kafkasDumpLogSegmentsDecodesSamsasSegments() throws Exception {
+        Path data = Files.createTempDirectory("samsa-dump");
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of("log.index.interval.bytes", "256")).start()) {
+            KafkaClients.createTopic(samsa.bootstrap(), "dumped", 1);
+            try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(),
+                    Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
+                for (int i = 0; i < 200; i++) {
+                    p.send(new ProducerRecord<>("dumped", "k" + i, "dump-me-" + i)).get();
+                }
+            }
+            samsa.stop();
+        }
+        Path dir = data.resolve("kafka-logs").resolve("dumped-0");
+        String log = dir.resolve("00000000000000000000.log").toString();
+        String index = dir.resolve("00000000000000000000.index").toString();
+        String timeIndex = dir.resolve("00000000000000000000.timeindex").toString();
+        String out = dumpLogSegments("--files", log + "," + index + "," + timeIndex, "--print-data-log");
+        assertTrue(out, out.contains("payload: dump-me-0"));
+        assertTrue(out, out.contains("payload: dump-me-199"));
+        assertTrue(out, out.contains("lastOffset: 199"));
+        assertTrue("the offset index has entries: " + out, out.contains("offset: ") && out.contains(" position: "));
+        assertTrue("no index mismatch: " + out, !out.contains("Mismatches in") && !out.contains("mismatch"));
+        assertTrue("every batch valid: " + out, !out.contains("isvalid: false"));
+    }
+
+    private static String dumpLogSegments(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", SamsaProcess.HOME.resolve("tools") + File.separator + "*",
+                "org.apache.kafka.tools.DumpLogSegments"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue("DumpLogSegments finished", p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals("DumpLogSegments exit code, output:\n" + out, 0, p.exitValue());
+        return out;
+    }
+
+    @Test
+    public void acknowledgedRecordsSurviveSigkillAndATornTail() throws Exception {
+        Path data = Files.createTempDirectory("samsa-kill");
+        Set<String> acknowledged = new ConcurrentSkipListSet<>();
+        String topic = "crash";
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of()).start()) {
+            KafkaClients.createTopic(samsa.bootstrap(), topic, 3);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread load = new Thread(() -> {
+                try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(), Map.of(
+                        ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.RETRIES_CONFIG, 0,
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000))) {
+                    for (int i = 0; !stop.get(); i++) {
+                        String v = "r" + i;
+                        p.send(new ProducerRecord<>(topic, v), (md, e) -> {
+                            if (e == null) {
+                                acknowledged.add(v);
+                            }
+                        });
+                    }
+                } catch (Exception ignored) {
+                    // the broker went away under the producer, as intended
+                }
+            }, "crash-load");
+            load.start();
+            KafkaClients.waitUntil("some records to be acknowledged", Duration.ofSeconds(60), () -> acknowledged.size() > 5000);
+            samsa.kill();
+            stop.set(true);
+            load.join(30_000);
+        }
+        // A half-written batch at the end of one partition, as a crash during write() can leave.
+        Path segment = data.resolve("kafka-logs").resolve(topic + "-0").resolve("00000000000000000000.log");
+        long sizeBefore = Files.size(segment);
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer torn = ByteBuffer.allocate(40);
+            torn.putLong(Long.MAX_VALUE / 2).putInt(500).putInt(0).put((byte) 2).flip();
+            ch.write(torn);
+        }
+
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of()).start()) {
+            assertEquals("recovery truncated the torn tail", sizeBefore, Files.size(segment));
+            Set<String> stored = new java.util.HashSet<>();
+            try (KafkaConsumer<String, String> c = KafkaClients.consumer(samsa.bootstrap(), null, Map.of())) {
+                List<TopicPartition> tps = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
+                        new TopicPartition(topic, 2));
+                c.assign(tps);
+                c.seekToBeginning(tps);
+                Map<TopicPartition, Long> ends = c.endOffsets(tps);
+                long total = ends.values().stream().mapToLong(Long::longValue).sum();
+                for (ConsumerRecord<String, String> r : KafkaClients.pollAtLeast(c, (int) total, Duration.ofSeconds(60))) {
+                    stored.add(r.value());
+                }
+                assertEquals("every stored record is readable", total, stored.size());
+            }
+            List<String> lost = new ArrayList<>();
+            for (String v : acknowledged) {
+                if (!stored.contains(v)) {
+                    lost.add(v);
+                }
+            }
+            assertTrue(lost.size() + " acknowledged records lost, e.g. " + lost.subList(0, Math.min(5, lost.size())),
+                    lost.isEmpty());
+            // The recovered log takes new writes at the right offsets.
+            try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(), Map.of())) {
+                long next = p.send(new ProducerRecord<>(topic, 0, null, "after-restart")).get().offset();
+                assertTrue(next > 0);
+            }
+        }
+    }
+
+    @Test
+    public void retentionDeleteRecordsAndTimestampLookups() throws Exception {
+        Path data = Files.createTempDirectory("samsa-retention");
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of("log.retention.check.interval.ms", "500")).start();
+             Admin admin = KafkaClients.admin(samsa.bootstrap())) {
+            String topic = "retained";
+            KafkaClients.createTopic(samsa.bootstrap(), topic, 1);
+            TopicPartition tp = new TopicPartition(topic, 0);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                    new AlterConfigOp(new ConfigEntry("segment.bytes", "2048"), AlterConfigOp.OpType.SET)))).all().get();
+            long t0 = System.currentTimeMillis();
+            try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(),
+                    Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
+                for (int i = 0; i < 300; i++) {
+                    long ts = t0 + i * 1000L;
+                    p.send(new ProducerRecord<>(topic, 0, ts, "k" + i, "value-" + i)).get();
+                }
+            }
+            Map<TopicPartition, ListOffsetsResultInfo> byTime = admin.listOffsets(
+                    Map.of(tp, OffsetSpec.forTimestamp(t0 + 150_500L))).all().get();
+            assertEquals("first record at or after the timestamp", 151, byTime.get(tp).offset());
+            assertEquals(300, admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset());
+            assertEquals(0, admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get().get(tp).offset());
+            ListOffsetsResultInfo max = admin.listOffsets(Map.of(tp, OffsetSpec.maxTimestamp())).all().get().get(tp);
+            assertEquals(299, max.offset());
+            assertEquals(t0 + 299_000L, max.timestamp());
+
+            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(100))).all().get();
+            assertEquals(100, admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get().get(tp).offset());
+            try (KafkaConsumer<String, String> c = KafkaClients.consumer(samsa.bootstrap(), null, Map.of())) {
+                c.assign(List.of(tp));
+                c.seekToBeginning(List.of(tp));
+                List<ConsumerRecord<String, String>> got = KafkaClients.pollAtLeast(c, 1, Duration.ofSeconds(30));
+                assertEquals("reads start at the new log start offset", 100, got.get(0).offset());
+            }
+
+            // Retention by size, changed at runtime: old segments go, the log start offset moves.
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                    new AlterConfigOp(new ConfigEntry("retention.bytes", "4096"), AlterConfigOp.OpType.SET)))).all().get();
+            KafkaClients.waitUntil("retention to delete old segments", Duration.ofSeconds(60), () -> {
+                try {
+                    return admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get().get(tp).offset() > 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            Collection<ConfigEntry> entries = admin.describeConfigs(List.of(resource)).all().get().get(resource).entries();
+            assertTrue(entries.stream().anyMatch(e -> e.name().equals("retention.bytes") && e.value().equals("4096")));
+            try (var files = Files.list(data.resolve("kafka-logs").resolve(topic + "-0"))) {
+                assertTrue("the oldest segment file was deleted",
+                        files.noneMatch(f -> f.getFileName().toString().equals("00000000000000000000.log")));
+            }
+        }
+    }
+}
