@@ -73,6 +73,60 @@ public class RuntimeIT {
                 () -> samsa.outputLines().stream().anyMatch(l -> l.contains("webconsole") && l.contains("installed")));
     }
 
+    /**
+     * The storage engine swapped by the operator's other two ways: installing (and removing) the
+     * mmap feature from the shell, and dropping the mmap bundle into the hot-deploy folder. The
+     * data written before each swap stays readable after it.
+     */
+    @Test
+    public void storageEngineSwappedByFeatureAndByHotDeploy() throws Exception {
+        String topic = "swapped-at-runtime";
+        KafkaClients.createTopic(samsa.bootstrap(), topic, 2);
+        produce(topic, "on-filechannel");
+
+        samsa.shell("samsa:feature-install storage-mmap");
+        awaitLog("Storage engine now mmap (was filechannel)", 1);
+        produce(topic, "on-mmap");
+
+        samsa.shell("samsa:feature-remove storage-mmap");
+        awaitLog("Storage engine now filechannel (was mmap)", 1);
+        produce(topic, "back-on-filechannel");
+
+        java.nio.file.Path load = samsa.dataDir.resolve("load");
+        java.nio.file.Files.copy(SamsaProcess.HOME.resolve("bundles/storage-mmap-0.1.0-SNAPSHOT.jar"),
+                load.resolve("storage-mmap.jar"));
+        awaitLog("Storage engine now mmap (was filechannel)", 2);
+        produce(topic, "hot-deployed-mmap");
+
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
+                KafkaClients.consumer(samsa.bootstrap(), "swap-reader", Map.of())) {
+            c.subscribe(java.util.List.of(topic));
+            java.util.List<String> got = new java.util.ArrayList<>();
+            KafkaClients.pollAtLeast(c, 4, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
+            got.sort(null);
+            assertEquals(java.util.List.of("back-on-filechannel", "hot-deployed-mmap", "on-filechannel", "on-mmap"), got);
+        }
+    }
+
+    private static void produce(String topic, String value) throws Exception {
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, String> p =
+                KafkaClients.producer(samsa.bootstrap(), Map.of())) {
+            p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, value)).get();
+        }
+    }
+
+    private static void awaitLog(String line, int times) throws InterruptedException {
+        KafkaClients.waitUntil(times + " log line(s) '" + line + "'", Duration.ofSeconds(60), () -> countLog(line) >= times);
+    }
+
+    private static long countLog(String text) {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(samsa.dataDir.resolve("logs/samsa.log"))) {
+            return lines.filter(l -> l.contains(text)).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** The HTTP status of a GET, or -1 when nothing listens. */
     private static int status(String path, String user, String pass) {
         try {

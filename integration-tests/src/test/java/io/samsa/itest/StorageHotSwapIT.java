@@ -117,20 +117,23 @@ public class StorageHotSwapIT {
         try (KafkaConsumer<String, String> consumer = KafkaClients.consumer(bootstrap, "swap-group",
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000))) {
             consumer.subscribe(List.of(TOPIC));
+            // Both engines are installed; mmap ranks higher, so it holds the partitions first.
             List<String> engines = new ArrayList<>();
             engines.add(currentEngine());
-            for (int round = 0; round < 4; round++) {
-                pollFor(consumer, consumed, Duration.ofSeconds(2));
-                String before = currentEngine();
-                String target = "filechannel".equals(before) ? "mmap" : "filechannel";
-                switch (round) {
-                    case 0, 1 -> swapByStoppingBundle(before, target);
-                    default -> swapByConfigTarget(target);
-                }
-                engines.add(currentEngine());
-            }
-            assertEquals("engines in use along the run",
-                    List.of("filechannel", "mmap", "filechannel", "mmap", "filechannel"), engines);
+            pollFor(consumer, consumed, Duration.ofSeconds(2));
+            bundleOf("mmap").stop();
+            engines.add(awaitEngineChange(engines));
+            pollFor(consumer, consumed, Duration.ofSeconds(2));
+            bundleOf("mmap").start();
+            engines.add(awaitEngineChange(engines));
+            pollFor(consumer, consumed, Duration.ofSeconds(2));
+            setStorageTarget("(storage.engine=filechannel)");
+            engines.add(awaitEngineChange(engines));
+            pollFor(consumer, consumed, Duration.ofSeconds(2));
+            setStorageTarget("(storage.engine=mmap)");
+            engines.add(awaitEngineChange(engines));
+            assertEquals("engines in use along the run: stop mmap, start mmap, target filechannel, target mmap",
+                    List.of("mmap", "filechannel", "mmap", "filechannel", "mmap"), engines);
 
             pollFor(consumer, consumed, Duration.ofSeconds(2));
             producing.set(false);
@@ -156,23 +159,18 @@ public class StorageHotSwapIT {
         }
     }
 
-    private void swapByStoppingBundle(String current, String target) throws Exception {
-        Bundle old = bundleOf(current);
-        Bundle next = bundleOf(target);
-        if (next.getState() != Bundle.ACTIVE) {
-            next.start();
-        }
-        old.stop();
-        KafkaClients.waitUntil("the broker to use " + target, Duration.ofSeconds(30), () -> target.equals(currentEngine()));
-        old.start();
+    private String awaitEngineChange(List<String> engines) throws InterruptedException {
+        String previous = engines.get(engines.size() - 1);
+        KafkaClients.waitUntil("the broker to leave engine " + previous, Duration.ofSeconds(30),
+                () -> currentEngine() != null && !previous.equals(currentEngine()));
+        return currentEngine();
     }
 
-    private void swapByConfigTarget(String target) throws Exception {
+    private void setStorageTarget(String filter) throws Exception {
         org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("io.samsa.broker", "?");
         Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-        props.put("storage.target", "(storage.engine=" + target + ")");
+        props.put("storage.target", filter);
         c.update(props);
-        KafkaClients.waitUntil("the broker to use " + target, Duration.ofSeconds(30), () -> target.equals(currentEngine()));
     }
 
     private Bundle bundleOf(String engine) {

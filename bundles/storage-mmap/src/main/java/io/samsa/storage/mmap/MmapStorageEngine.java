@@ -15,8 +15,10 @@ import io.samsa.storage.format.Unmapper;
  * ({@link MappedRecordFile}, and mapped index files), unmapping each one explicitly as soon as
  * no reader uses it ({@link UnsafeUnmapper}: the framework must export {@code sun.misc}).
  */
+// Ranked above the FileChannel engine (0): deploying this engine beside it, as a feature or into
+// the hot-deploy folder, is how an operator moves a running broker onto it.
 @Component(service = StorageEngine.class, configurationPid = MmapStorageEngine.PID,
-        property = StorageEngine.ENGINE_PROPERTY + "=" + MmapStorageEngine.NAME)
+        property = {StorageEngine.ENGINE_PROPERTY + "=" + MmapStorageEngine.NAME, "service.ranking:Integer=10"})
 @Designate(ocd = MmapStorageEngine.Config.class)
 public final class MmapStorageEngine extends SegmentedStorageEngine {
 
@@ -28,7 +30,7 @@ public final class MmapStorageEngine extends SegmentedStorageEngine {
     public @interface Config {
         @AttributeDefinition(name = "Service ranking",
                 description = "The broker binds the highest-ranked storage engine unless storage.target names one")
-        int service_ranking() default 0;
+        int service_ranking() default 10;
     }
 
     public MmapStorageEngine() {
