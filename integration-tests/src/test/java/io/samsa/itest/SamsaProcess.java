@@ -38,7 +38,6 @@ final class SamsaProcess implements AutoCloseable {
         this.httpPort = SamsaOsgiTestSupport.freePort();
         this.dataDir = dataDir;
         StringBuilder props = new StringBuilder();
-        props.append("broker.id=0\n");
         props.append("listeners=PLAINTEXT://127.0.0.1:").append(kafkaPort).append('\n');
         props.append("samsa.data.dir=").append(dataDir).append('\n');
         props.append("log.dirs=").append(dataDir.resolve("kafka-logs")).append('\n');
@@ -46,6 +45,9 @@ final class SamsaProcess implements AutoCloseable {
         props.append("http.port=").append(httpPort).append('\n');
         props.append("offsets.topic.num.partitions=5\n");
         props.append("group.initial.rebalance.delay.ms=0\n");
+        if (!extra.containsKey("broker.id")) {
+            props.append("broker.id=0\n");
+        }
         extra.forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
         Files.createDirectories(dataDir);
         this.propertiesFile = dataDir.resolve("server.properties");
@@ -76,6 +78,15 @@ final class SamsaProcess implements AutoCloseable {
      * {@code shell} is true, and waits for its ready line.
      */
     SamsaProcess start(boolean shell) throws Exception {
+        return start(shell, 0);
+    }
+
+    /** Starts a broker whose {@code broker.id} is {@code brokerId} and waits for its ready line. */
+    SamsaProcess start(int brokerId) throws Exception {
+        return start(false, brokerId);
+    }
+
+    private SamsaProcess start(boolean shell, int brokerId) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -101,7 +112,8 @@ final class SamsaProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (output.stream().noneMatch(l -> l.contains("[KafkaServer id=0] started"))) {
+        String ready = "[KafkaServer id=" + brokerId + "] started";
+        while (output.stream().noneMatch(l -> l.contains(ready))) {
             if (!process.isAlive()) {
                 throw new AssertionError("Samsa exited with " + process.exitValue() + " before it was ready:\n" + output());
             }

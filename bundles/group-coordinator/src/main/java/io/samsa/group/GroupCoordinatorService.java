@@ -64,8 +64,10 @@ public final class GroupCoordinatorService implements GroupCoordinator {
         int offsets_topic_num_partitions() default 50;
 
         @AttributeDefinition(name = "offsets.topic.replication.factor",
-                description = "Replication factor of __consumer_offsets (capped at the live brokers)")
-        short offsets_topic_replication_factor() default 3;
+                description = "Replication factor of __consumer_offsets (capped at the live brokers). 1 until"
+                        + " Samsa replicates between brokers: a larger factor would leave commits waiting for"
+                        + " followers that do not exist")
+        short offsets_topic_replication_factor() default 1;
 
         @AttributeDefinition(name = "offsets.topic.segment.bytes", description = "segment.bytes of __consumer_offsets")
         int offsets_topic_segment_bytes() default 104857600;
