@@ -1,10 +1,10 @@
 package io.samsa.broker;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Collection;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -56,7 +56,8 @@ final class BrokerServer {
         });
         delayedOps.setRemoveOnCancelPolicy(true);
         delayedOps.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.registry = new PartitionRegistry(settings.brokerId(), settings.logDirs(), engine);
+        this.registry = new PartitionRegistry(settings.brokerId(), new LogDirs(settings.logDirs()), engine,
+                this::replicasOffline);
         this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId(), this::controllerId);
         this.partitions = new LocalPartitionService(registry, metadata, delayedOps);
         this.reconciler = new TopicReconciler(coordinator, new TopicMetadataStore(coordinator), metadata, registry,
@@ -72,9 +73,7 @@ final class BrokerServer {
         LOG.info("{}starting (cluster {}, storage engine {}, log dirs {})", prefix, coordinator.clusterId(),
                 registry.engine().name(), settings.logDirs());
         try {
-            for (Path dir : settings.logDirs()) {
-                Files.createDirectories(dir);
-            }
+            registry.logDirs().checkAtStartup();
             session = coordinator.registerBroker(new BrokerRegistration(settings.brokerId(), settings.host(),
                     settings.port(), settings.rack(), 0));
             LOG.info("{}registered as {}:{} with epoch {}", prefix, settings.host(), settings.port(), session.epoch());
@@ -85,6 +84,10 @@ final class BrokerServer {
             LOG.error("{}start failed", prefix, e);
             stop();
             throw e;
+        }
+        if (!registry.logDirs().offline().isEmpty()) {
+            LOG.warn("{}serving from log dirs {}; offline: {}", prefix, registry.logDirs().online(),
+                    registry.logDirs().offline().keySet());
         }
         LOG.info("{}broker services ready", prefix);
     }
@@ -130,6 +133,17 @@ final class BrokerServer {
                 ms);
     }
 
+    /**
+     * Replicas here went offline with their log dir: Metadata lists this broker as their offline
+     * replica at once, and fetches parked on them answer KAFKA_STORAGE_ERROR now.
+     */
+    private void replicasOffline(Collection<TopicPartition> offline) {
+        metadata.replicasOffline(offline);
+        offline.forEach(this::partitionChanged);
+        // Re-derives the views on the metadata thread, in case it was applying an older state meanwhile.
+        reconciler.refresh(offline.stream().map(TopicPartition::topic).collect(Collectors.toSet()));
+    }
+
     private void partitionChanged(TopicPartition tp) {
         partitions.delayedFetches().partitionChanged(tp);
     }
@@ -169,6 +183,11 @@ final class BrokerServer {
 
     RetentionScheduler retention() {
         return retention;
+    }
+
+    /** Returns once the metadata thread has applied what was queued before, re-reading every topic. */
+    void awaitMetadata() {
+        reconciler.reconcileAllNow();
     }
 
     int parkedFetches() {

@@ -86,8 +86,9 @@ final class FetchReader {
         } catch (OffsetOutOfRangeException e) {
             return new FetchResult(Errors.OFFSET_OUT_OF_RANGE, hw, hw, log.logStartOffset(), LogSlice.EMPTY);
         } catch (IOException | RuntimeException e) {
-            // A log closed under us (storage engine swap, deletion): the client retries.
-            return FetchResult.error(Errors.KAFKA_STORAGE_ERROR);
+            // A disk failure takes the log dir offline; a log closed under us (storage engine swap,
+            // deletion) does not. Either way the client retries.
+            return FetchResult.error(p.readFailed(log, "read", e));
         }
     }
 

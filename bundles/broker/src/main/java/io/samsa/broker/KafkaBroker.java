@@ -49,7 +49,8 @@ public class KafkaBroker {
         @AttributeDefinition(description = "Unique id of this broker in the cluster")
         int broker_id() default 0;
 
-        @AttributeDefinition(description = "Comma-separated directories holding partition logs")
+        @AttributeDefinition(description = "Comma-separated directories holding partition logs; one with a disk error "
+                + "goes offline alone and its partitions answer KAFKA_STORAGE_ERROR until the broker restarts")
         String log_dirs() default "data/kafka-logs";
 
         @AttributeDefinition(description = "Listeners, e.g. PLAINTEXT://127.0.0.1:9092; an empty host means 127.0.0.1")

@@ -92,8 +92,13 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
             long now) {
         if (p == null) {
             Errors error = missingError(tp);
-            return new Partition.Appended(ProduceResult.error(error, error == Errors.UNKNOWN_TOPIC_OR_PARTITION
-                    ? "This server does not host " + tp : "This broker is not the leader of " + tp), -1);
+            String message = switch (error) {
+                case UNKNOWN_TOPIC_OR_PARTITION -> "This server does not host " + tp;
+                case KAFKA_STORAGE_ERROR -> "The replica of " + tp + " on this broker is offline: "
+                        + registry.offlineReason(tp);
+                default -> "This broker is not the leader of " + tp;
+            };
+            return new Partition.Appended(ProduceResult.error(error, message), -1);
         }
         if (TopicMetadata.isInternal(tp.topic()) && !internal) {
             return new Partition.Appended(ProduceResult.error(Errors.INVALID_TOPIC_EXCEPTION,
@@ -145,7 +150,7 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
             }
             return new OffsetLookup(Errors.NONE, found.timestamp(), found.offset(), found.leaderEpoch());
         } catch (IOException | RuntimeException e) {
-            return OffsetLookup.error(Errors.KAFKA_STORAGE_ERROR);
+            return OffsetLookup.error(p.readFailed(log, "ListOffsets", e));
         }
     }
 

@@ -7,13 +7,17 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntSupplier;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 import io.samsa.api.broker.ClusterView;
+import io.samsa.api.broker.PartitionView;
 import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.BrokerRegistration;
 
@@ -95,6 +99,31 @@ final class MetadataCache implements ClusterView {
         Map<Uuid, TopicView> byId = new HashMap<>(s.byId);
         byId.remove(byName.remove(name).topicId());
         snapshot = new Snapshot(Collections.unmodifiableMap(byName), Map.copyOf(byId), s.brokers);
+    }
+
+    /** Lists this broker as an offline replica of {@code partitions} in the current views. */
+    synchronized void replicasOffline(Collection<TopicPartition> partitions) {
+        Map<String, Set<Integer>> byTopic = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            byTopic.computeIfAbsent(tp.topic(), t -> new HashSet<>()).add(tp.partition());
+        }
+        byTopic.forEach((name, numbers) -> {
+            TopicView t = snapshot.byName.get(name);
+            if (t == null) {
+                return;
+            }
+            List<PartitionView> views = new ArrayList<>(t.partitions().size());
+            for (PartitionView p : t.partitions()) {
+                if (numbers.contains(p.partition()) && !p.offline().contains(localBrokerId)) {
+                    List<Integer> offline = new ArrayList<>(p.offline());
+                    offline.add(localBrokerId);
+                    p = new PartitionView(p.partition(), p.leader(), p.leaderEpoch(), p.replicas(), p.isr(),
+                            List.copyOf(offline));
+                }
+                views.add(p);
+            }
+            put(new TopicView(t.name(), t.topicId(), t.internal(), List.copyOf(views), t.configs()));
+        });
     }
 
     synchronized void setBrokers(List<BrokerRegistration> brokers) {

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.samsa.api.broker.ProduceResult;
 import io.samsa.api.storage.AppendResult;
@@ -31,8 +32,13 @@ import io.samsa.broker.ProducerStateTable.Verdict;
  * <p>
  * {@link #lock} serialises everything that changes the log (appends, DeleteRecords, retention,
  * re-opening through another storage engine, close). Reads go to the current log without it.
+ * <p>
+ * A disk error in the log stops the partition at once and is reported to {@link StorageFailures}
+ * after the lock is released, which takes the whole log dir offline.
  */
 final class Partition {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
 
     final ReentrantLock lock = new ReentrantLock();
 
@@ -42,11 +48,14 @@ final class Partition {
     private final ProducerStateTable producers = new ProducerStateTable();
     private final Map<Integer, Long> followerEnds = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<AckWaiter> ackWaiters = new ConcurrentLinkedQueue<>();
+    private final StorageFailures failures;
 
     private volatile PartitionLog log;
     private volatile StorageEngine engine;
     private volatile LogConfig config;
     private volatile boolean online = true;
+    /** Whether {@link #log} still needs closing; guarded by {@link #lock}. */
+    private boolean logOpen = true;
     private volatile boolean leader;
     private volatile int leaderEpoch;
     private volatile List<Integer> isr = List.of();
@@ -55,8 +64,9 @@ final class Partition {
     private volatile long appendedBytes;
 
     Partition(TopicPartition topicPartition, Path dir, int localBrokerId, PartitionLog log, StorageEngine engine,
-            LogConfig config) {
+            LogConfig config, StorageFailures failures) {
         this.topicPartition = topicPartition;
+        this.failures = failures;
         this.dir = dir;
         this.localBrokerId = localBrokerId;
         this.log = log;
@@ -70,37 +80,79 @@ final class Partition {
     }
 
     Appended append(ByteBuffer buffer, ValidatedBatches batches, long nowMs) {
+        Throwable failure = null;
         lock.lock();
         try {
-            if (!online) {
-                return new Appended(ProduceResult.error(Errors.KAFKA_STORAGE_ERROR,
-                        "The log of " + topicPartition + " is offline"), -1);
+            return appendLocked(buffer, batches, nowMs);
+        } catch (IOException | RuntimeException e) {
+            if (fence(e)) {
+                failure = e;
+                // Never acknowledged: the producer retries, and nothing of this batch is readable.
+                return new Appended(ProduceResult.error(Errors.KAFKA_STORAGE_ERROR, "Write to " + topicPartition
+                        + " in " + dir.getParent() + " failed: " + LogDirs.describe(e)), -1);
             }
-            if (!leader) {
-                return new Appended(ProduceResult.error(Errors.NOT_LEADER_OR_FOLLOWER,
-                        "This broker is not the leader of " + topicPartition), -1);
+            Errors error = Errors.forException(e);
+            if (error == Errors.UNKNOWN_SERVER_ERROR) {
+                LOG.error("Append to {} failed", topicPartition, e);
             }
-            PartitionLog current = log;
-            Verdict verdict = producers.check(buffer, batches);
-            if (verdict.duplicate()) {
-                return new Appended(new ProduceResult(Errors.NONE, null, verdict.duplicateOffset(), -1,
-                        current.logStartOffset()), -1);
-            }
-            if (verdict.error() != Errors.NONE) {
-                return new Appended(ProduceResult.error(verdict.error(), verdict.message()), -1);
-            }
-            AppendResult appended = current.append(buffer.duplicate(), leaderEpoch);
-            producers.record(buffer, batches, nowMs);
-            appendedBytes += appended.bytes();
-            advanceHighWatermark();
-            return new Appended(new ProduceResult(Errors.NONE, null, appended.firstOffset(), -1,
-                    current.logStartOffset()), appended.lastOffset() + 1);
-        } catch (IOException | KafkaStorageException e) {
-            return new Appended(ProduceResult.error(Errors.KAFKA_STORAGE_ERROR,
-                    "Write to " + topicPartition + " failed: " + e.getMessage()), -1);
+            return new Appended(ProduceResult.error(error, e.getMessage()), -1);
         } finally {
             lock.unlock();
+            if (failure != null) {
+                failures.failed(this, "append", failure);
+            }
         }
+    }
+
+    private Appended appendLocked(ByteBuffer buffer, ValidatedBatches batches, long nowMs) throws IOException {
+        if (!online) {
+            return new Appended(ProduceResult.error(Errors.KAFKA_STORAGE_ERROR,
+                    "The log of " + topicPartition + " is offline"), -1);
+        }
+        if (!leader) {
+            return new Appended(ProduceResult.error(Errors.NOT_LEADER_OR_FOLLOWER,
+                    "This broker is not the leader of " + topicPartition), -1);
+        }
+        PartitionLog current = log;
+        Verdict verdict = producers.check(buffer, batches);
+        if (verdict.duplicate()) {
+            return new Appended(new ProduceResult(Errors.NONE, null, verdict.duplicateOffset(), -1,
+                    current.logStartOffset()), -1);
+        }
+        if (verdict.error() != Errors.NONE) {
+            return new Appended(ProduceResult.error(verdict.error(), verdict.message()), -1);
+        }
+        AppendResult appended = current.append(buffer.duplicate(), leaderEpoch);
+        producers.record(buffer, batches, nowMs);
+        appendedBytes += appended.bytes();
+        advanceHighWatermark();
+        return new Appended(new ProduceResult(Errors.NONE, null, appended.firstOffset(), -1,
+                current.logStartOffset()), appended.lastOffset() + 1);
+    }
+
+    /**
+     * Under the lock: true when {@code e}, thrown by the live log, is a disk failure. The
+     * partition then stops serving before anything else reaches the log.
+     */
+    private boolean fence(Throwable e) {
+        if (!online || !LogDirs.isStorageFailure(e)) {
+            return false;
+        }
+        online = false;
+        return true;
+    }
+
+    /**
+     * A read of {@code used} (without the lock) failed. A disk failure of the live log is
+     * reported; a log closed or replaced under the reader (storage engine swap, deletion) is not.
+     *
+     * @return the error to answer
+     */
+    Errors readFailed(PartitionLog used, String operation, Throwable e) {
+        if (LogDirs.isStorageFailure(e) && used == log && online) {
+            failures.failed(this, operation, e);
+        }
+        return Errors.KAFKA_STORAGE_ERROR;
     }
 
     /**
@@ -185,11 +237,13 @@ final class Partition {
     void reopen(StorageEngine next) throws IOException {
         lock.lock();
         try {
-            if (online) {
+            online = false;
+            if (logOpen) {
+                logOpen = false;
                 log.close();
             }
-            online = false;
             log = next.open(topicPartition, dir, config);
+            logOpen = true;
             engine = next;
             online = true;
             highWatermark = Math.min(Math.max(highWatermark, log.logStartOffset()), log.logEndOffset());
@@ -200,23 +254,47 @@ final class Partition {
 
     /** DeleteRecords: moves the log start offset up to {@code offset} (at most the high watermark). */
     long deleteRecordsBefore(long offset) throws IOException {
+        Throwable failure = null;
         lock.lock();
         try {
             requireOnline();
             PartitionLog current = log;
             return offset > current.logStartOffset() ? current.deleteRecordsBefore(offset) : current.logStartOffset();
+        } catch (IOException | RuntimeException e) {
+            if (fence(e)) {
+                failure = e;
+            }
+            throw e;
         } finally {
             lock.unlock();
+            if (failure != null) {
+                failures.failed(this, "DeleteRecords", failure);
+            }
         }
     }
 
-    /** @return segments deleted */
+    /**
+     * Rolls and deletes segments by age and size. A disk failure is reported (and the log dir
+     * taken offline) rather than thrown.
+     *
+     * @return segments deleted
+     */
     int enforceRetention(long nowMs) throws IOException {
+        Throwable failure = null;
         lock.lock();
         try {
             return online ? log.enforceRetention(nowMs) : 0;
+        } catch (IOException | RuntimeException e) {
+            if (!fence(e)) {
+                throw e;
+            }
+            failure = e;
+            return 0;
         } finally {
             lock.unlock();
+            if (failure != null) {
+                failures.failed(this, "retention (segment roll or delete)", failure);
+            }
         }
     }
 
@@ -236,32 +314,53 @@ final class Partition {
     }
 
     void close() throws IOException {
+        closeLog();
+        failAckWaiters(Errors.NOT_LEADER_OR_FOLLOWER, topicPartition + " was closed");
+    }
+
+    /**
+     * Closes the log, keeping its files, after its log dir went offline. Writes waiting for
+     * acks=all are answered KAFKA_STORAGE_ERROR: they are not acknowledged.
+     */
+    void closeAfterFailure() {
+        try {
+            closeLog();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Closing the log of {} in offline log dir {} failed: {}", topicPartition, dir.getParent(),
+                    LogDirs.describe(e));
+        }
+        failAckWaiters(Errors.KAFKA_STORAGE_ERROR, "The log dir " + dir.getParent() + " of " + topicPartition
+                + " went offline");
+    }
+
+    private void closeLog() throws IOException {
         lock.lock();
         try {
-            if (online) {
-                online = false;
+            online = false;
+            if (logOpen) {
+                logOpen = false;
                 log.close();
             }
         } finally {
             lock.unlock();
         }
-        failAckWaiters();
     }
 
     void delete() throws IOException {
         lock.lock();
         try {
             online = false;
+            logOpen = false;
             log.delete();
         } finally {
             lock.unlock();
         }
-        failAckWaiters();
+        failAckWaiters(Errors.NOT_LEADER_OR_FOLLOWER, topicPartition + " was deleted");
     }
 
-    private void failAckWaiters() {
+    private void failAckWaiters(Errors error, String message) {
         for (AckWaiter w; (w = ackWaiters.poll()) != null;) {
-            w.future.complete(ProduceResult.error(Errors.NOT_LEADER_OR_FOLLOWER, topicPartition + " was closed"));
+            w.future.complete(ProduceResult.error(error, message));
         }
     }
 
@@ -307,6 +406,11 @@ final class Partition {
 
     long appendedBytes() {
         return appendedBytes;
+    }
+
+    /** Where a partition reports a disk failure of its log; called without the partition's lock held. */
+    interface StorageFailures {
+        void failed(Partition partition, String operation, Throwable cause);
     }
 
     private record AckWaiter(long requiredHighWatermark, ProduceResult result,

@@ -7,13 +7,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +25,11 @@ import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.StorageEngine;
 
 /**
- * The partitions whose logs are open on this broker, spread over the log directories.
+ * The partitions whose logs are open on this broker, spread over the log directories, and the
+ * ones that are offline because their log dir failed (Kafka's log dir failure handling).
  * <p>
- * Opening, closing, deleting and re-opening through another engine are serialised on this
- * object; looking a partition up is lock-free.
+ * Opening, closing, deleting, re-opening through another engine and taking a log dir offline
+ * are serialised on this object; looking a partition up is lock-free.
  */
 final class PartitionRegistry {
 
@@ -34,15 +38,25 @@ final class PartitionRegistry {
     static final String PARTITION_METADATA = "partition.metadata";
 
     private final int brokerId;
-    private final List<Path> logDirs;
+    private final LogDirs logDirs;
+    private final Consumer<Collection<TopicPartition>> offlineListener;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
-    private final Set<TopicPartition> offline = ConcurrentHashMap.newKeySet();
+    /** Partitions whose log dir is offline (or may hold them), with why; only a restart brings them back. */
+    private final Map<TopicPartition, String> inOfflineDir = new ConcurrentHashMap<>();
+    /** Partitions whose log failed to open for another reason; opening is retried on the next change. */
+    private final Set<TopicPartition> failedOpens = ConcurrentHashMap.newKeySet();
     private volatile StorageEngine engine;
 
-    PartitionRegistry(int brokerId, List<Path> logDirs, StorageEngine engine) {
+    /**
+     * @param offlineListener told which partitions went offline with their log dir (under this
+     *                        object's lock only when that happened while opening logs)
+     */
+    PartitionRegistry(int brokerId, LogDirs logDirs, StorageEngine engine,
+            Consumer<Collection<TopicPartition>> offlineListener) {
         this.brokerId = brokerId;
         this.logDirs = logDirs;
         this.engine = engine;
+        this.offlineListener = offlineListener;
     }
 
     Partition get(TopicPartition tp) {
@@ -53,51 +67,101 @@ final class PartitionRegistry {
         return partitions.values();
     }
 
+    /** True when this broker's replica of {@code tp} cannot be served (its log dir is offline, or it failed to open). */
     boolean isOffline(TopicPartition tp) {
-        return offline.contains(tp);
+        return inOfflineDir.containsKey(tp) || failedOpens.contains(tp);
+    }
+
+    /** True when the log dir that holds (or may hold) {@code tp} is offline; opening it is then not retried. */
+    boolean inOfflineLogDir(TopicPartition tp) {
+        return inOfflineDir.containsKey(tp);
+    }
+
+    /** Why {@code tp} answers KAFKA_STORAGE_ERROR, for error messages; null when it is not offline. */
+    String offlineReason(TopicPartition tp) {
+        String reason = inOfflineDir.get(tp);
+        return reason != null ? reason : failedOpens.contains(tp) ? "its log failed to open" : null;
+    }
+
+    /** The partitions known offline here, whether or not a log was ever opened for them. */
+    Set<TopicPartition> offlinePartitions() {
+        Set<TopicPartition> all = new HashSet<>(inOfflineDir.keySet());
+        all.addAll(failedOpens);
+        return all;
+    }
+
+    LogDirs logDirs() {
+        return logDirs;
     }
 
     StorageEngine engine() {
         return engine;
     }
 
-    /** Opens (creating if needed) the log of {@code tp}, or returns the partition when already open. */
-    synchronized Partition open(TopicPartition tp, Uuid topicId, LogConfig config, long nowMs) throws IOException {
+    /**
+     * Opens the log of {@code tp}, or returns the partition when already open.
+     * <p>
+     * As in Kafka, a log that is not found in the online log dirs is only created when the
+     * partition may be new, or when no log dir is offline: otherwise it may be in an offline
+     * dir, and an empty replacement would hide its data.
+     *
+     * @param mayBeNew false while loading the partitions that existed before this broker started
+     * @throws KafkaStorageException when the log dir is offline or fails now
+     */
+    synchronized Partition open(TopicPartition tp, Uuid topicId, LogConfig config, long nowMs, boolean mayBeNew)
+            throws IOException {
         Partition existing = partitions.get(tp);
         if (existing != null) {
             return existing;
         }
+        String offlineReason = inOfflineDir.get(tp);
+        if (offlineReason != null) {
+            throw new KafkaStorageException("The log of " + tp + " is offline: " + offlineReason);
+        }
+        Path dir = directoryFor(tp, topicId, mayBeNew && !failedOpens.contains(tp));
+        PartitionLog log = null;
         try {
-            Path dir = directoryFor(tp, topicId);
-            PartitionLog log = engine.open(tp, dir, config);
+            log = engine.open(tp, dir, config);
             writeTopicId(dir, topicId);
-            Partition p = new Partition(tp, dir, brokerId, log, engine, config);
+            Partition p = new Partition(tp, dir, brokerId, log, engine, config, this::failed);
             int batches = ProducerStateLoader.load(log, p.producers(), nowMs);
             partitions.put(tp, p);
-            offline.remove(tp);
+            failedOpens.remove(tp);
             LOG.info("Opened log of {} in {} through {}: offsets {}..{}, {} producer(s) from {} batch header(s)", tp,
                     dir.getParent(), engine.name(), log.logStartOffset(), log.logEndOffset(),
                     p.producers().size(), batches);
             return p;
         } catch (IOException | RuntimeException e) {
-            offline.add(tp);
+            closeQuietly(log);
+            if (LogDirs.isStorageFailure(e)) {
+                offlineListener.accept(takeOffline(dir.getParent(), tp, "opening the log", e));
+            } else {
+                failedOpens.add(tp);
+            }
             throw e;
         }
     }
 
     synchronized void close(TopicPartition tp) {
+        inOfflineDir.remove(tp);
+        failedOpens.remove(tp);
         Partition p = partitions.remove(tp);
         if (p != null) {
             try {
                 p.close();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.warn("Closing the log of {} failed", tp, e);
             }
         }
     }
 
+    /** Deletes the log of {@code tp}; one in an offline log dir is only forgotten (its files stay there). */
     synchronized void delete(TopicPartition tp) {
-        offline.remove(tp);
+        if (inOfflineDir.remove(tp) != null) {
+            LOG.warn("{} was deleted while its log dir is offline; any files of it there stay until removed by hand",
+                    tp);
+        }
+        failedOpens.remove(tp);
         Partition p = partitions.remove(tp);
         if (p == null) {
             return;
@@ -105,46 +169,123 @@ final class PartitionRegistry {
         try {
             p.delete();
             LOG.info("Deleted the log of {} in {}", tp, p.dir());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("Deleting the log of {} in {} failed", tp, p.dir(), e);
         }
     }
 
     synchronized void closeAll() {
         for (TopicPartition tp : new ArrayList<>(partitions.keySet())) {
-            close(tp);
+            Partition p = partitions.remove(tp);
+            try {
+                p.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Closing the log of {} failed", tp, e);
+            }
         }
     }
 
     /**
      * Closes every log opened through the current engine and re-opens it through {@code next}.
+     * Partitions in offline log dirs stay closed.
      *
      * @return the number of partitions re-opened
      */
     synchronized int reopenAll(StorageEngine next) {
         engine = next;
         int reopened = 0;
-        for (Partition p : partitions.values()) {
+        for (Partition p : List.copyOf(partitions.values())) {
+            TopicPartition tp = p.topicPartition();
+            if (partitions.get(tp) != p) {
+                continue; // its log dir went offline while re-opening an earlier partition
+            }
             try {
                 p.reopen(next);
                 reopened++;
             } catch (IOException | RuntimeException e) {
-                offline.add(p.topicPartition());
-                LOG.error("Re-opening the log of {} through {} failed; the partition is offline",
-                        p.topicPartition(), next.name(), e);
+                if (LogDirs.isStorageFailure(e)) {
+                    offlineListener.accept(takeOffline(p.dir().getParent(), tp,
+                            "re-opening the log through " + next.name(), e));
+                } else {
+                    failedOpens.add(tp);
+                    LOG.error("Re-opening the log of {} through {} failed; the partition is offline", tp,
+                            next.name(), e);
+                }
             }
         }
         return reopened;
     }
 
+    /** {@link Partition.StorageFailures}: a partition's log failed on disk; its whole log dir goes offline. */
+    private void failed(Partition p, String operation, Throwable cause) {
+        TopicPartition tp = p.topicPartition();
+        List<TopicPartition> affected;
+        synchronized (this) {
+            if (partitions.get(tp) != p) {
+                return; // closed or replaced meanwhile; nothing of it is served any more
+            }
+            affected = takeOffline(p.dir().getParent(), tp, operation, cause);
+        }
+        offlineListener.accept(affected);
+    }
+
     /**
-     * The existing directory of {@code tp} in any log dir, else a new one in the log dir holding
-     * the fewest partitions. A directory left from an earlier topic of the same name (another
-     * topic id) is renamed aside as stray rather than reused.
+     * Kafka's log dir failure handling: marks {@code logDir} offline and closes, without
+     * deleting, every log in it. Its partitions answer KAFKA_STORAGE_ERROR until a restart; the
+     * other log dirs are untouched.
+     *
+     * @return the partitions taken offline, for the offline listener
      */
-    private Path directoryFor(TopicPartition tp, Uuid topicId) throws IOException {
+    private List<TopicPartition> takeOffline(Path logDir, TopicPartition tp, String operation, Throwable cause) {
+        String reason = "log dir " + logDir + " is offline after " + operation + " of " + tp + " failed ("
+                + LogDirs.describe(cause) + ")";
+        List<TopicPartition> affected = new ArrayList<>();
+        inOfflineDir.put(tp, reason);
+        affected.add(tp);
+        if (logDirs.markOffline(logDir, reason)) {
+            LOG.error("Log dir {} is offline: {} of partition {} failed with {}. Every partition in it answers "
+                    + "KAFKA_STORAGE_ERROR until the broker restarts; the other log dirs keep serving. {}", logDir,
+                    operation, tp, LogDirs.describe(cause), LogDirs.OPERATOR_ACTION, cause);
+        }
+        for (Partition p : List.copyOf(partitions.values())) {
+            if (p.dir().getParent().equals(logDir)) {
+                partitions.remove(p.topicPartition());
+                inOfflineDir.put(p.topicPartition(), reason);
+                p.closeAfterFailure();
+                if (!p.topicPartition().equals(tp)) {
+                    affected.add(p.topicPartition());
+                }
+            }
+        }
+        LOG.error("Closed the logs of {} partition(s) in offline log dir {}, keeping their files: {}",
+                affected.size(), logDir, affected);
+        if (logDirs.online().isEmpty()) {
+            LOG.error("All log dirs {} are offline: this broker cannot serve any partition. It keeps running and "
+                    + "answers KAFKA_STORAGE_ERROR (Kafka would shut down). {}", logDirs.all(),
+                    LogDirs.OPERATOR_ACTION);
+        }
+        return affected;
+    }
+
+    private static void closeQuietly(PartitionLog log) {
+        if (log != null) {
+            try {
+                log.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Closing {} after a failed open failed", log, e);
+            }
+        }
+    }
+
+    /**
+     * The existing directory of {@code tp} in an online log dir, else a new one in the online
+     * log dir holding the fewest partitions. A directory left from an earlier topic of the same
+     * name (another topic id) is renamed aside as stray rather than reused.
+     */
+    private Path directoryFor(TopicPartition tp, Uuid topicId, boolean mayBeNew) throws IOException {
         String name = tp.topic() + "-" + tp.partition();
-        for (Path logDir : logDirs) {
+        List<Path> online = logDirs.online();
+        for (Path logDir : online) {
             Path dir = logDir.resolve(name);
             if (!Files.isDirectory(dir)) {
                 continue;
@@ -154,19 +295,35 @@ final class PartitionRegistry {
                 return dir;
             }
             Path stray = logDir.resolve(name + "." + Uuid.randomUuid().toString().replace('-', '_') + "-stray");
-            Files.move(dir, stray);
+            try {
+                Files.move(dir, stray);
+            } catch (IOException e) {
+                offlineListener.accept(takeOffline(logDir, tp, "moving a stray directory aside", e));
+                throw e;
+            }
             LOG.warn("{} belongs to topic id {}, not {}; moved it to {}", dir, recorded, topicId, stray);
         }
-        Path least = logDirs.get(0);
+        Map<Path, String> offline = logDirs.offline();
+        String missing = null;
+        if (online.isEmpty()) {
+            missing = "no log dir is online (offline: " + offline.keySet() + ")";
+        } else if (!mayBeNew && !offline.isEmpty()) {
+            missing = "its log is in none of the online log dirs and may be in offline log dir(s) " + offline.keySet();
+        }
+        if (missing != null) {
+            inOfflineDir.put(tp, missing);
+            offlineListener.accept(List.of(tp));
+            throw new KafkaStorageException("Cannot open the log of " + tp + ": " + missing);
+        }
+        Path least = online.get(0);
         long leastCount = Long.MAX_VALUE;
-        for (Path logDir : logDirs) {
+        for (Path logDir : online) {
             long count = partitions.values().stream().filter(p -> p.dir().getParent().equals(logDir)).count();
             if (count < leastCount) {
                 least = logDir;
                 leastCount = count;
             }
         }
-        Files.createDirectories(least);
         return least.resolve(name);
     }
 
@@ -197,7 +354,7 @@ final class PartitionRegistry {
     /** Partition directories in the log dirs that no known topic claims; left in place, but reported. */
     List<Path> unclaimedDirectories(Set<String> knownTopics) {
         List<Path> unclaimed = new ArrayList<>();
-        for (Path logDir : logDirs) {
+        for (Path logDir : logDirs.online()) {
             try (var entries = Files.list(logDir)) {
                 entries.filter(Files::isDirectory).forEach(d -> {
                     String n = d.getFileName().toString();

@@ -42,6 +42,9 @@ final class RetentionScheduler implements AutoCloseable {
     int runOnce(long nowMs) {
         int total = 0;
         for (Partition p : registry.all()) {
+            if (!p.online()) {
+                continue;
+            }
             try {
                 long before = p.log().logStartOffset();
                 int deleted = p.enforceRetention(nowMs);

@@ -1,7 +1,9 @@
 package io.samsa.broker;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +53,8 @@ final class TopicReconciler implements AutoCloseable {
     private final Map<String, List<Watch>> topicWatches = new HashMap<>();
     private volatile Thread metadataThread;
     private volatile boolean closed;
+    /** False while the topics that existed before this broker started are loaded; metadata thread only. */
+    private boolean loaded;
 
     TopicReconciler(Coordinator coordinator, TopicMetadataStore store, MetadataCache cache, PartitionRegistry registry,
             int brokerId, Supplier<LogConfig> logDefaults, Consumer<TopicPartition> partitionChanged) {
@@ -73,6 +77,7 @@ final class TopicReconciler implements AutoCloseable {
     void start() {
         runNow(() -> {
             reconcileAll();
+            loaded = true;
             watches.add(coordinator.watch(TopicMetadataStore.TOPICS, () -> submit(this::reconcileAll)));
             watches.add(coordinator.watch(BROKER_IDS, () -> submit(this::refreshBrokers)));
             for (var dir : registry.unclaimedDirectories(topicWatches.keySet())) {
@@ -89,6 +94,17 @@ final class TopicReconciler implements AutoCloseable {
         });
     }
 
+    /** Re-reads {@code topics} on the metadata thread, e.g. after replicas here went offline. */
+    void refresh(Collection<String> topics) {
+        for (String name : topics) {
+            submit(() -> {
+                if (topicWatches.containsKey(name)) {
+                    reconcileTopic(name);
+                }
+            });
+        }
+    }
+
     /** Re-reads everything now, e.g. after the broker's log defaults changed. */
     void reconcileAllNow() {
         runNow(this::reconcileAll);
@@ -100,6 +116,7 @@ final class TopicReconciler implements AutoCloseable {
         Set<String> known = new TreeSet<>(topicWatches.keySet());
         cache.topics().forEach(t -> known.add(t.name()));
         registry.all().forEach(p -> known.add(p.topicPartition().topic()));
+        registry.offlinePartitions().forEach(tp -> known.add(tp.topic()));
         for (String name : known) {
             if (!names.contains(name)) {
                 removeTopic(name);
@@ -150,17 +167,25 @@ final class TopicReconciler implements AutoCloseable {
             TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
             Partition partition = registry.get(tp);
             if (!e.getValue().contains(brokerId)) {
-                if (partition != null) {
+                if (partition != null || registry.isOffline(tp)) {
                     registry.close(tp);
                     partitionChanged.accept(tp);
                 }
                 continue;
             }
             if (partition == null) {
+                if (registry.inOfflineLogDir(tp)) {
+                    continue; // stays offline until the broker restarts
+                }
                 try {
-                    partition = registry.open(tp, topic.topicId(), config, now);
+                    partition = registry.open(tp, topic.topicId(), config, now, loaded);
                 } catch (Exception ex) {
-                    LOG.error("Cannot open the log of {}; the partition is offline on this broker", tp, ex);
+                    if (LogDirs.isStorageFailure(ex)) {
+                        LOG.error("Cannot open the log of {}; the partition is offline on this broker: {}", tp,
+                                ex.getMessage());
+                    } else {
+                        LOG.error("Cannot open the log of {}; the partition is offline on this broker", tp, ex);
+                    }
                     continue;
                 }
             } else if (!partition.config().equals(config)) {
@@ -185,8 +210,9 @@ final class TopicReconciler implements AutoCloseable {
     }
 
     private void deleteLocalPartitions(String topic) {
-        for (Partition p : List.copyOf(registry.all())) {
-            TopicPartition tp = p.topicPartition();
+        Set<TopicPartition> local = new HashSet<>(registry.offlinePartitions());
+        registry.all().forEach(p -> local.add(p.topicPartition()));
+        for (TopicPartition tp : local) {
             if (tp.topic().equals(topic)) {
                 registry.delete(tp);
                 partitionChanged.accept(tp);

@@ -10,6 +10,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 
 import io.samsa.api.coordination.BrokerRegistration;
@@ -244,6 +245,11 @@ final class InMemoryCoordinator implements Coordinator, AutoCloseable {
             callbacks.execute(() -> listener.elected(epoch));
         }
         return c;
+    }
+
+    /** Returns once every watch callback queued so far has run. */
+    void awaitCallbacks() throws Exception {
+        callbacks.submit(() -> { }).get(5, TimeUnit.SECONDS);
     }
 
     int watchCount() {

@@ -138,6 +138,9 @@ public class ProduceFetchTest {
         FetchResult future = broker.partitionService().fetch(-1, 0, 1, 1 << 20, IsolationLevel.READ_UNCOMMITTED, req)
                 .get(5, TimeUnit.SECONDS).get(tp);
         assertEquals(Errors.UNKNOWN_LEADER_EPOCH, future.error());
+        // Leadership is set by hand below: let the watches of the topic's creation finish applying first.
+        fixture.coordinator.awaitCallbacks();
+        broker.awaitMetadata();
         Partition p = broker.registry().get(tp);
         p.updateLeadership(true, 3, List.of(0));
         req.put(tp, new FetchPosition(0, 1 << 20, 2));
