@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.samsa.json.Json;
+
 /**
  * The bundles of a feature descriptor, read by the launcher for the one feature it installs
  * itself (platform); the platform bundle installs every other feature through the OSGi
@@ -27,7 +29,7 @@ final class FeatureBundleList {
     static List<Entry> read(Path featureFile, Path bundlesDir) throws IOException {
         Object json;
         try {
-            json = Json.parse(Files.readString(featureFile, StandardCharsets.UTF_8));
+            json = Json.parseWithComments(Files.readString(featureFile, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new IOException(featureFile + ": " + e.getMessage(), e);
         }

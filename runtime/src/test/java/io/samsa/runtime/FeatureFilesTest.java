@@ -1,6 +1,7 @@
 package io.samsa.runtime;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -75,6 +76,31 @@ public class FeatureFilesTest {
             } else {
                 assertTrue(entry.id() + " starts at " + entry.startLevel(), entry.startLevel() >= 3);
             }
+        }
+    }
+
+    @Test
+    public void descriptorsMayHoldCommentsAndBadOnesNameFileAndPosition() throws IOException {
+        Path dir = Files.createTempDirectory("features");
+        try {
+            Path good = dir.resolve("good.json");
+            Files.writeString(good, "{ // a feature\n \"bundles\": [ /* logging first */ {\"id\": \"org.slf4j:slf4j-api:2.0.17\","
+                    + " \"start-order\": 2} ] }");
+            List<FeatureBundleList.Entry> entries = FeatureBundleList.read(good, dir);
+            assertEquals(1, entries.size());
+            assertEquals(dir.resolve("slf4j-api-2.0.17.jar"), entries.get(0).jar());
+            assertEquals(2, entries.get(0).startLevel());
+            Path bad = dir.resolve("bad.json");
+            Files.writeString(bad, "{\"bundles\": [\n  {\"id\": \"a:b:1\"},\n]}");
+            IOException e = assertThrows(IOException.class, () -> FeatureBundleList.read(bad, dir));
+            assertTrue(e.getMessage(), e.getMessage().startsWith(bad + ": Invalid JSON at position 33 (line 3, column 1)"));
+        } finally {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path f : files) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
         }
     }
 

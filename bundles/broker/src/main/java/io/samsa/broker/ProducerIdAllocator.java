@@ -12,6 +12,7 @@ import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.coordination.CoordinationException;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Coordinator.Versioned;
+import io.samsa.json.Json;
 
 /**
  * Hands out producer ids from blocks of {@value #BLOCK_SIZE} claimed in the coordinator at

@@ -12,6 +12,7 @@ import org.apache.kafka.common.Uuid;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Coordinator.Versioned;
 import io.samsa.broker.TopicMetadata.PartitionState;
+import io.samsa.json.Json;
 
 /**
  * Topic metadata in the coordinator, laid out as Kafka 2.x lays it out in ZooKeeper:

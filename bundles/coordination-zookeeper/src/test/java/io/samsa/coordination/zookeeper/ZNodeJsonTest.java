@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import java.util.Map;
 import java.util.Optional;
 
 import org.junit.Test;
@@ -33,12 +32,24 @@ public class ZNodeJsonTest {
     }
 
     @Test
+    public void documentsAreWrittenByteForByteInKafkasShape() {
+        BrokerRegistration b = new BrokerRegistration(2, "h\u00e9\"st", 9093, Optional.of("r1"), 0);
+        assertEquals("{\"version\":5,\"host\":\"h\u00e9\\\"st\",\"port\":9093,\"jmx_port\":-1,"
+                + "\"timestamp\":\"17\",\"endpoints\":[\"PLAINTEXT://h\u00e9\\\"st:9093\"],"
+                + "\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},\"features\":{},\"rack\":\"r1\"}",
+                new String(ZNodeJson.broker(b, 17L), UTF_8));
+        assertEquals("{\"version\":1,\"brokerid\":9,\"timestamp\":\"5\"}", new String(ZNodeJson.controller(9, 5L), UTF_8));
+        assertEquals("{\"version\":\"1\",\"id\":\"a\\tb\"}", new String(ZNodeJson.clusterId("a\tb"), UTF_8));
+    }
+
+    @Test
     public void controllerAndClusterIdDocuments() {
         assertEquals(9, ZNodeJson.parseControllerId(ZNodeJson.controller(9, 5L)));
         assertEquals("abc", ZNodeJson.parseClusterId(ZNodeJson.clusterId("abc")));
         assertEquals("bare-id", ZNodeJson.parseClusterId(" bare-id\n".getBytes(UTF_8)));
-        assertEquals(Map.of("a", "1", "c", "x\ny"),
-                ZNodeJson.parse(" { \"a\" : 1 , \"b\" : [1, {\"n\": \"]\"}], \"c\":\"x\\u000ay\"}".getBytes(UTF_8)));
+        assertEquals(4, ZNodeJson.parseControllerId(
+                " { \"a\" : 1 , \"b\" : [1, {\"n\": \"]\"}], \"brokerid\":\"4\"}".getBytes(UTF_8)));
+        assertEquals("x\ny", ZNodeJson.parseClusterId("{\"version\":\"1\",\"id\":\"x\\u000ay\"}".getBytes(UTF_8)));
     }
 
     @Test
@@ -46,6 +57,7 @@ public class ZNodeJsonTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ZNodeJson.parseBroker(1, "{\"host\":\"h\"".getBytes(UTF_8), 0));
         assertEquals(true, e.getMessage().contains("{\"host\":\"h\""));
+        assertEquals(e.getMessage(), true, e.getMessage().startsWith("Invalid JSON at position 11"));
         assertThrows(IllegalArgumentException.class,
                 () -> ZNodeJson.parseBroker(1, "{\"host\":\"h\"}".getBytes(UTF_8), 0));
         assertThrows(IllegalArgumentException.class, () -> ZNodeJson.parseControllerId("[]".getBytes(UTF_8)));
