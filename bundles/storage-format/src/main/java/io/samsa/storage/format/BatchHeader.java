@@ -2,7 +2,13 @@ package io.samsa.storage.format;
 
 import java.nio.ByteBuffer;
 
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+
+import io.samsa.api.storage.LogConfig;
 
 /**
  * Field positions of Kafka's v2 record batch header (DefaultRecordBatch) and the few reads the
@@ -19,6 +25,7 @@ final class BatchHeader {
     static final int LAST_OFFSET_DELTA = 23;
     static final int BASE_TIMESTAMP = 27;
     static final int MAX_TIMESTAMP = 35;
+    static final int RECORDS_COUNT = 57;
     static final int RECORDS = 61;
 
     /** Base offset and length: the framing every log entry starts with. */
@@ -60,6 +67,36 @@ final class BatchHeader {
         return LOG_OVERHEAD + length;
     }
 
+    /**
+     * Checks every batch of an append before anything is modified, so a bad one leaves buffer and
+     * log untouched: framing, {@code max.message.bytes} for a leader's append, offsets that
+     * continue the log for a follower's, and the whole append within {@code segment.bytes}.
+     */
+    static void checkAppend(ByteBuffer buf, int start, int end, boolean assignOffsets, long logEndOffset,
+            LogConfig cfg, TopicPartition topicPartition) {
+        long expected = logEndOffset;
+        for (int p = start; p < end; ) {
+            int size = checkedSize(buf, p, end);
+            if (assignOffsets && size > cfg.maxMessageBytes()) {
+                throw new RecordTooLargeException("Record batch of " + size + " bytes for partition " + topicPartition
+                        + " exceeds max.message.bytes " + cfg.maxMessageBytes());
+            }
+            if (!assignOffsets) {
+                long base = baseOffset(buf, p);
+                if (p == start ? base != expected : base < expected) {
+                    throw new InvalidRecordException("Batch base offset " + base + " for partition " + topicPartition
+                            + (p == start ? " does not equal the log end offset " : " is below the expected ") + expected);
+                }
+                expected = lastOffset(buf, p) + 1;
+            }
+            p += size;
+        }
+        if (end - start > cfg.segmentBytes()) {
+            throw new RecordBatchTooLargeException("Append of " + (end - start) + " bytes to partition " + topicPartition
+                    + " exceeds segment.bytes " + cfg.segmentBytes());
+        }
+    }
+
     static long baseOffset(ByteBuffer buf, int pos) {
         return buf.getLong(pos + BASE_OFFSET);
     }
@@ -74,6 +111,25 @@ final class BatchHeader {
 
     static long maxTimestamp(ByteBuffer buf, int pos) {
         return buf.getLong(pos + MAX_TIMESTAMP);
+    }
+
+    /**
+     * The timestamp the indexes record for the batch: its max timestamp, except for a batch the
+     * cleaner emptied (kept only for its offsets and producer state), whose header still carries
+     * the timestamp of records that are gone; Kafka's DumpLogSegments checks index timestamps
+     * against the records, so such a batch counts as having none.
+     */
+    static long indexedTimestamp(ByteBuffer buf, int pos) {
+        return buf.getInt(pos + RECORDS_COUNT) == 0 ? TimeIndex.NO_TIMESTAMP : maxTimestamp(buf, pos);
+    }
+
+    /** The last offset of the last of the whole batches in {@code buf[start, end)}. */
+    static long lastOffsetOfLast(ByteBuffer buf, int start, int end) {
+        long last = -1;
+        for (int p = start; p < end; p += size(buf, p)) {
+            last = lastOffset(buf, p);
+        }
+        return last;
     }
 
     /**

@@ -19,7 +19,8 @@ import io.samsa.api.storage.LogConfig;
  * Opens the segments of a partition directory, as Kafka's LogLoader: after a clean shutdown it
  * trusts the files (checking the indexes against the log cheaply); otherwise it validates the
  * last segment batch by batch and cuts a torn tail. Non-active segments need no such check:
- * they were fsynced when rolled.
+ * they were fsynced when rolled. Before any of that it completes or rolls back a compaction's
+ * segment swap that a crash interrupted ({@link SegmentSwap#recover}).
  */
 final class LogLoader {
 
@@ -36,6 +37,7 @@ final class LogLoader {
     static Loaded load(FileAccess access, Path dir, LogConfig config, long nowMs) throws IOException {
         Files.createDirectories(dir);
         boolean clean = CheckpointFiles.consumeCleanShutdown(dir);
+        SegmentSwap.recover(dir);
         long checkpointed = CheckpointFiles.readLogStartOffset(dir);
         TreeSet<Long> bases = segmentBases(dir);
         List<LogSegment> segments = new ArrayList<>();

@@ -63,13 +63,29 @@ final class LogSegment {
     /** Opens the segment files, creating missing ones; the caller then loads or recovers it. */
     static LogSegment open(FileAccess access, Path dir, long baseOffset, LogConfig config, boolean active, long nowMs)
             throws IOException {
+        return open(access, dir, baseOffset, config, active, nowMs, "");
+    }
+
+    /**
+     * Creates the empty segment the cleaner writes a compacted copy into: its files carry
+     * {@code tail} ({@link SegmentSwap#CLEANED}) after the usual names until they are swapped in.
+     */
+    static LogSegment createCleaned(FileAccess access, Path dir, long baseOffset, LogConfig config, long nowMs)
+            throws IOException {
+        SegmentSwap.discard(dir, baseOffset);
+        return open(access, dir, baseOffset, config, true, nowMs, SegmentSwap.CLEANED);
+    }
+
+    private static LogSegment open(FileAccess access, Path dir, long baseOffset, LogConfig config, boolean active,
+            long nowMs, String tail) throws IOException {
         int maxIndexSize = config.segmentIndexBytes();
-        RecordFile log = access.recordFiles().open(dir.resolve(fileName(baseOffset, LOG_SUFFIX)), config.segmentBytes());
+        RecordFile log = access.recordFiles().open(dir.resolve(fileName(baseOffset, LOG_SUFFIX) + tail),
+                config.segmentBytes());
         OffsetIndex offsets = null;
         try {
-            offsets = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), baseOffset, maxIndexSize,
+            offsets = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + tail), baseOffset, maxIndexSize,
                     active, access.unmapper());
-            TimeIndex times = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset,
+            TimeIndex times = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + tail), baseOffset,
                     maxIndexSize, active, access.unmapper());
             return new LogSegment(baseOffset, log, offsets, times, maxIndexSize, nowMs);
         } catch (IOException | RuntimeException e) {
@@ -109,6 +125,11 @@ final class LogSegment {
         return log.file();
     }
 
+    /** The record file, for the cleaner's sequential reads of a sealed segment. */
+    RecordFile records() {
+        return log;
+    }
+
     long maxTimestampSoFar() {
         return maxTimestampSoFar;
     }
@@ -144,7 +165,7 @@ final class LogSegment {
         int newSize = log.write(buf, start, end);
         for (int p = start; p < end; ) {
             int size = BatchHeader.size(buf, p);
-            indexBatch(physical, BatchHeader.lastOffset(buf, p), BatchHeader.maxTimestamp(buf, p), size,
+            indexBatch(physical, BatchHeader.lastOffset(buf, p), BatchHeader.indexedTimestamp(buf, p), size,
                     indexIntervalBytes);
             physical += size;
             p += size;
@@ -328,7 +349,7 @@ final class LogSegment {
                 return "offsets go backwards at byte " + pos;
             }
             first = false;
-            long batchMax = BatchHeader.maxTimestamp(header, 0);
+            long batchMax = BatchHeader.indexedTimestamp(header, 0);
             if (batchMax > maxTimestamp) {
                 maxTimestamp = batchMax;
                 offsetOfMax = last;
@@ -379,7 +400,7 @@ final class LogSegment {
             }
             int size = BatchHeader.size(header, 0);
             long last = BatchHeader.lastOffset(header, 0);
-            indexBatch(pos, last, BatchHeader.maxTimestamp(header, 0), size, indexIntervalBytes);
+            indexBatch(pos, last, BatchHeader.indexedTimestamp(header, 0), size, indexIntervalBytes);
             next = last + 1;
             pos += size;
         }

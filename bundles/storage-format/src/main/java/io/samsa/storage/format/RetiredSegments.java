@@ -31,6 +31,16 @@ final class RetiredSegments {
         }
     }
 
+    /**
+     * Retires segments whose files the caller already unlinked: files with their names may
+     * exist again (a compacted segment swapped in), so they are never unlinked from here.
+     */
+    void addUnlinked(List<LogSegment> segments, long nowMs) {
+        for (LogSegment segment : segments) {
+            queue.add(new Retired(segment, nowMs, false));
+        }
+    }
+
     /** Closes the segments retired at least {@link #CLOSE_DELAY_MS} before {@code nowMs}. */
     void closeDue(long nowMs) {
         while (!queue.isEmpty() && queue.peek().atMs() + CLOSE_DELAY_MS <= nowMs) {

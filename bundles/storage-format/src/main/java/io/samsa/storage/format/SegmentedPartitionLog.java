@@ -10,15 +10,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
-import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +32,11 @@ import io.samsa.api.storage.TimestampOffset;
  * reach the segment files is the engine's {@link FileAccess}; everything else is here, so every
  * engine writes the same files.
  * <p>
- * Writers (append, truncation, retention, close) are serialised by the caller. Readers take no
- * lock: segments live in a concurrent map, and each append publishes the segment's size and
- * then the log end offset through volatile fields only after the bytes are written.
+ * Writers (append, truncation, retention, close) are serialised by the caller, and also take the
+ * log's own lock, which the cleaner ({@link LogCompactor}) takes only to swap compacted segments
+ * in. Readers take no lock: segments live in a concurrent map, and each append publishes the
+ * segment's size and then the log end offset through volatile fields only after the bytes are
+ * written.
  */
 public final class SegmentedPartitionLog implements PartitionLog {
 
@@ -47,6 +48,8 @@ public final class SegmentedPartitionLog implements PartitionLog {
     private final LongSupplier clock;
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final RetiredSegments retired = new RetiredSegments();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LogCompactor compactor;
     private volatile LogSegment active;
     private volatile LogConfig config;
     private volatile long logStartOffset;
@@ -56,7 +59,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
     private long lastFlushMs;
 
     private SegmentedPartitionLog(TopicPartition topicPartition, Path dir, FileAccess access, LogConfig config,
-            LongSupplier clock, LogLoader.Loaded loaded) {
+            LongSupplier clock, LogLoader.Loaded loaded, Executor cleaner) {
         this.topicPartition = topicPartition;
         this.dir = dir;
         this.access = access;
@@ -69,16 +72,26 @@ public final class SegmentedPartitionLog implements PartitionLog {
         this.logEndOffset = active.nextOffset();
         this.logStartOffset = loaded.logStartOffset();
         this.lastFlushMs = clock.getAsLong();
+        this.compactor = new LogCompactor(topicPartition, dir, access, lock, segments, retired, () -> active, cleaner);
     }
 
     /**
      * Opens (creating, recovering) the log in {@code dir}, as {@link io.samsa.api.storage.StorageEngine#open}
-     * describes, with the engine's file access.
+     * describes, with the engine's file access; compaction runs inside {@link #enforceRetention}.
      */
     public static SegmentedPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock,
             FileAccess access) throws IOException {
+        return open(partition, dir, config, clock, access, Runnable::run);
+    }
+
+    /**
+     * Opens the log as {@link #open(TopicPartition, Path, LogConfig, LongSupplier, FileAccess)},
+     * running its compactions on {@code cleaner} (the engine's cleaner thread).
+     */
+    public static SegmentedPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock,
+            FileAccess access, Executor cleaner) throws IOException {
         LogLoader.Loaded loaded = LogLoader.load(access, dir, config, clock.getAsLong());
-        SegmentedPartitionLog log = new SegmentedPartitionLog(partition, dir, access, config, clock, loaded);
+        SegmentedPartitionLog log = new SegmentedPartitionLog(partition, dir, access, config, clock, loaded, cleaner);
         LOG.debug("Opened {} in {}: offsets {} to {}, {} segments", partition, dir, log.logStartOffset,
                 log.logEndOffset, log.segments.size());
         return log;
@@ -129,6 +142,15 @@ public final class SegmentedPartitionLog implements PartitionLog {
     }
 
     private AppendResult append(ByteBuffer batches, boolean assignOffsets, int leaderEpoch) throws IOException {
+        lock.lock();
+        try {
+            return appendLocked(batches, assignOffsets, leaderEpoch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private AppendResult appendLocked(ByteBuffer batches, boolean assignOffsets, int leaderEpoch) throws IOException {
         ensureOpen();
         ByteBuffer buf = batches.order() == ByteOrder.BIG_ENDIAN ? batches : batches.duplicate().order(ByteOrder.BIG_ENDIAN);
         int start = batches.position();
@@ -138,7 +160,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
         if (start == end) {
             return new AppendResult(first, first - 1, TimeIndex.NO_TIMESTAMP, -1, 0);
         }
-        validate(buf, start, end, assignOffsets, cfg);
+        BatchHeader.checkAppend(buf, start, end, assignOffsets, logEndOffset, cfg, topicPartition);
         long next = first;
         long maxTimestamp = TimeIndex.NO_TIMESTAMP;
         int maxTimestampBatch = -1;
@@ -165,31 +187,6 @@ public final class SegmentedPartitionLog implements PartitionLog {
         }
         long offsetOfMax = maxTimestampBatch < 0 ? -1 : BatchHeader.offsetOfTimestamp(buf, maxTimestampBatch, maxTimestamp);
         return new AppendResult(first, last, maxTimestamp, offsetOfMax, end - start);
-    }
-
-    /** Checks every batch before anything is modified, so a bad one leaves buffer and log untouched. */
-    private void validate(ByteBuffer buf, int start, int end, boolean assignOffsets, LogConfig cfg) {
-        long expected = logEndOffset;
-        for (int p = start; p < end; ) {
-            int size = BatchHeader.checkedSize(buf, p, end);
-            if (assignOffsets && size > cfg.maxMessageBytes()) {
-                throw new RecordTooLargeException("Record batch of " + size + " bytes for partition " + topicPartition
-                        + " exceeds max.message.bytes " + cfg.maxMessageBytes());
-            }
-            if (!assignOffsets) {
-                long base = BatchHeader.baseOffset(buf, p);
-                if (p == start ? base != expected : base < expected) {
-                    throw new InvalidRecordException("Batch base offset " + base + " for partition " + topicPartition
-                            + (p == start ? " does not equal the log end offset " : " is below the expected ") + expected);
-                }
-                expected = BatchHeader.lastOffset(buf, p) + 1;
-            }
-            p += size;
-        }
-        if (end - start > cfg.segmentBytes()) {
-            throw new RecordBatchTooLargeException("Append of " + (end - start) + " bytes to partition " + topicPartition
-                    + " exceeds segment.bytes " + cfg.segmentBytes());
-        }
     }
 
     private LogSegment maybeRoll(int bytes, long newestTimestamp, long lastOffset, LogConfig cfg, long now)
@@ -275,6 +272,15 @@ public final class SegmentedPartitionLog implements PartitionLog {
 
     @Override
     public void truncateTo(long offset) throws IOException {
+        lock.lock();
+        try {
+            truncateLocked(offset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void truncateLocked(long offset) throws IOException {
         ensureOpen();
         if (offset < 0) {
             throw new IllegalArgumentException("Cannot truncate partition " + topicPartition + " to negative offset " + offset);
@@ -307,40 +313,63 @@ public final class SegmentedPartitionLog implements PartitionLog {
         if (logStartOffset > logEndOffset || segments.firstKey() > logStartOffset) {
             setLogStartOffset(Math.max(Math.min(logStartOffset, logEndOffset), segments.firstKey()));
         }
+        compactor.truncated(active.baseOffset());
         LOG.info("Truncated {} to offset {}", topicPartition, logEndOffset);
     }
 
     @Override
     public long deleteRecordsBefore(long offset) throws IOException {
-        ensureOpen();
-        long end = logEndOffset;
-        if (offset > end) {
-            throw new OffsetOutOfRangeException("Cannot advance the log start offset of partition " + topicPartition
-                    + " to " + offset + ": the log end offset is " + end);
+        lock.lock();
+        try {
+            ensureOpen();
+            long end = logEndOffset;
+            if (offset > end) {
+                throw new OffsetOutOfRangeException("Cannot advance the log start offset of partition " + topicPartition
+                        + " to " + offset + ": the log end offset is " + end);
+            }
+            if (offset > logStartOffset) {
+                setLogStartOffset(offset);
+                deleteSegments(Retention.belowLogStartOffset(segments, logStartOffset), clock.getAsLong());
+            }
+            return logStartOffset;
+        } finally {
+            lock.unlock();
         }
-        if (offset > logStartOffset) {
-            setLogStartOffset(offset);
-            deleteSegments(Retention.belowLogStartOffset(segments, logStartOffset), clock.getAsLong());
-        }
-        return logStartOffset;
     }
 
+    /**
+     * Also starts compacting the sealed segments in the background when {@code cleanup.policy}
+     * contains {@code compact} (see {@link LogCompactor}), after the deletion rules for
+     * {@code compact,delete}.
+     */
     @Override
     public int enforceRetention(long nowMs) throws IOException {
-        ensureOpen();
-        retired.closeDue(nowMs);
-        LogConfig cfg = config;
-        if (active.size() > 0 && active.timeWaitedForRoll(nowMs, nowMs) > cfg.segmentMs()) {
-            roll(nowMs);
+        lock.lock();
+        try {
+            ensureOpen();
+            retired.closeDue(nowMs);
+            LogConfig cfg = config;
+            if (active.size() > 0 && active.timeWaitedForRoll(nowMs, nowMs) > cfg.segmentMs()) {
+                roll(nowMs);
+            }
+            int deleted = deleteSegments(Retention.belowLogStartOffset(segments, logStartOffset), nowMs);
+            if (cfg.delete() && cfg.retentionMs() >= 0) {
+                deleted += deleteSegments(Retention.expired(segments.values(), nowMs, cfg.retentionMs()), nowMs);
+            }
+            if (cfg.delete() && cfg.retentionBytes() >= 0) {
+                deleted += deleteSegments(Retention.beyondRetentionBytes(segments.values(), sizeInBytes(),
+                        cfg.retentionBytes()), nowMs);
+            }
+            compactor.maybeStart(cfg, nowMs);
+            return deleted;
+        } finally {
+            lock.unlock();
         }
-        int deleted = deleteSegments(Retention.belowLogStartOffset(segments, logStartOffset), nowMs);
-        if (cfg.delete() && cfg.retentionMs() >= 0) {
-            deleted += deleteSegments(Retention.expired(segments.values(), nowMs, cfg.retentionMs()), nowMs);
-        }
-        if (cfg.delete() && cfg.retentionBytes() >= 0) {
-            deleted += deleteSegments(Retention.beyondRetentionBytes(segments.values(), sizeInBytes(), cfg.retentionBytes()), nowMs);
-        }
-        return deleted;
+    }
+
+    /** Waits until no compaction of this log runs; false when {@code timeoutMs} passed first. */
+    boolean awaitCleaning(long timeoutMs) {
+        return compactor.awaitIdle(timeoutMs);
     }
 
     /** Deletes a prefix of the segments, rolling first when it includes the active one. */
@@ -377,12 +406,18 @@ public final class SegmentedPartitionLog implements PartitionLog {
 
     @Override
     public void delete() throws IOException {
-        closed = true;
-        for (LogSegment segment : segments.values()) {
-            segment.close();
+        compactor.stop();
+        lock.lock();
+        try {
+            closed = true;
+            for (LogSegment segment : segments.values()) {
+                segment.close();
+            }
+            retired.closeAll();
+            segments.clear();
+        } finally {
+            lock.unlock();
         }
-        retired.closeAll();
-        segments.clear();
         if (Files.exists(dir)) {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
@@ -395,6 +430,16 @@ public final class SegmentedPartitionLog implements PartitionLog {
 
     @Override
     public void close() throws IOException {
+        compactor.stop(); // outside the lock: a cleaning about to swap needs it to see the stop
+        lock.lock();
+        try {
+            closeLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeLocked() throws IOException {
         if (closed) {
             return;
         }
@@ -422,6 +467,10 @@ public final class SegmentedPartitionLog implements PartitionLog {
     private void ensureOpen() {
         if (closed) {
             throw new KafkaStorageException("The log of partition " + topicPartition + " in " + dir + " is closed");
+        }
+        if (compactor.failed()) {
+            throw new KafkaStorageException("The log of partition " + topicPartition + " in " + dir
+                    + " failed to swap in a compacted segment and must be reopened");
         }
     }
 

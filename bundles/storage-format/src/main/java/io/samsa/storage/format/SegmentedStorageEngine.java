@@ -2,6 +2,9 @@ package io.samsa.storage.format;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -12,15 +15,31 @@ import io.samsa.api.storage.StorageEngine;
 /**
  * A storage engine keeping Kafka's segment files through its own {@link FileAccess}: the engine
  * bundles' DS components extend it and add only their name, file access and configuration.
+ * <p>
+ * Its logs compact on one cleaner thread (Kafka's default {@code log.cleaner.threads=1}), so
+ * compaction never runs on the broker's retention thread, which holds the partition's lock.
+ * The thread exists only while there is cleaning to do: it ends after
+ * {@link #CLEANER_IDLE_MS} without work, so an engine needs no deactivation to stop it, and every
+ * log waits for its own cleaning to stop when it is closed.
  */
 public abstract class SegmentedStorageEngine implements StorageEngine {
 
+    static final long CLEANER_IDLE_MS = 10_000;
+
     private final String name;
     private final FileAccess files;
+    private final ThreadPoolExecutor cleaner;
 
     protected SegmentedStorageEngine(String name, FileAccess files) {
         this.name = name;
         this.files = files;
+        this.cleaner = new ThreadPoolExecutor(1, 1, CLEANER_IDLE_MS, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                task -> {
+                    Thread t = new Thread(task, "samsa-log-cleaner-" + name);
+                    t.setDaemon(true);
+                    return t;
+                });
+        cleaner.allowCoreThreadTimeOut(true);
     }
 
     @Override
@@ -28,8 +47,13 @@ public abstract class SegmentedStorageEngine implements StorageEngine {
         return name;
     }
 
+    /** The engine's file access, for tests that open logs with their own cleaner executor. */
+    final FileAccess files() {
+        return files;
+    }
+
     @Override
     public final PartitionLog open(TopicPartition partition, Path dir, LogConfig config) throws IOException {
-        return SegmentedPartitionLog.open(partition, dir, config, System::currentTimeMillis, files);
+        return SegmentedPartitionLog.open(partition, dir, config, System::currentTimeMillis, files, cleaner);
     }
 }
