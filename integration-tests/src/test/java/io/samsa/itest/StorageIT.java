@@ -206,4 +206,62 @@ public class StorageIT {
             }
         }
     }
+
+    @Test
+    public void compactedTopicKeepsTheLatestValuePerKey() throws Exception {
+        Path data = Files.createTempDirectory("samsa-compact");
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of("log.retention.check.interval.ms", "500")).start();
+             Admin admin = KafkaClients.admin(samsa.bootstrap())) {
+            String topic = "compacted";
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact", "segment.bytes", "4096")))).all().get();
+            TopicPartition tp = new TopicPartition(topic, 0);
+            int keys = 10;
+            int rounds = 60;
+            try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(),
+                    Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
+                for (int r = 0; r < rounds; r++) {
+                    for (int k = 0; k < keys; k++) {
+                        p.send(new ProducerRecord<>(topic, "key-" + k, "round-" + r)).get();
+                    }
+                }
+                // A tombstone: key-0 is deleted.
+                p.send(new ProducerRecord<>(topic, "key-0", null)).get();
+            }
+            long end = keys * rounds + 1;
+            KafkaClients.waitUntil("the cleaner to compact the old segments", Duration.ofSeconds(60), () -> {
+                try (KafkaConsumer<String, String> c = KafkaClients.consumer(samsa.bootstrap(), null, Map.of())) {
+                    c.assign(List.of(tp));
+                    c.seekToBeginning(List.of(tp));
+                    List<ConsumerRecord<String, String>> all = new ArrayList<>();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    while (System.nanoTime() < deadline && (all.isEmpty() || all.get(all.size() - 1).offset() < end - 1)) {
+                        c.poll(Duration.ofMillis(200)).forEach(all::add);
+                    }
+                    return all.size() < end / 2;
+                }
+            });
+            Map<String, String> latest = new java.util.HashMap<>();
+            try (KafkaConsumer<String, String> c = KafkaClients.consumer(samsa.bootstrap(), null, Map.of())) {
+                c.assign(List.of(tp));
+                c.seekToBeginning(List.of(tp));
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                long last = -1;
+                while (System.nanoTime() < deadline && last < end - 1) {
+                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                        assertTrue("offsets keep increasing across the gaps", r.offset() > last);
+                        last = r.offset();
+                        latest.put(r.key(), r.value());
+                    }
+                }
+                assertEquals("read to the end", end - 1, last);
+            }
+            for (int k = 1; k < keys; k++) {
+                assertEquals("key-" + k, "round-" + (rounds - 1), latest.get("key-" + k));
+            }
+            assertEquals("the newest record of key-0 is its tombstone", null, latest.get("key-0"));
+            assertEquals("the log end offset never moves back", end,
+                    admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset());
+        }
+    }
 }
