@@ -275,4 +275,32 @@ public class BrokerIT {
         }
         assertTrue("responses were really lost and retried", proxy.droppedResponses() >= 2);
     }
+
+    @Test
+    public void compressedBatchesArePassedThroughForEveryCodec() throws Exception {
+        for (String codec : List.of("gzip", "snappy", "lz4", "zstd")) {
+            String topic = "it-codec-" + codec;
+            KafkaClients.createTopic(bootstrap(), topic, 1);
+            try (KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap(), Map.of(
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG, codec, ProducerConfig.LINGER_MS_CONFIG, 20))) {
+                List<Future<RecordMetadata>> acks = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    acks.add(producer.send(new ProducerRecord<>(topic, "k" + i, codec + "-" + i + "-" + "x".repeat(50))));
+                }
+                for (Future<RecordMetadata> f : acks) {
+                    f.get();
+                }
+            }
+            try (KafkaConsumer<String, String> c = KafkaClients.consumer(bootstrap(), null, Map.of())) {
+                TopicPartition tp = new TopicPartition(topic, 0);
+                c.assign(List.of(tp));
+                c.seekToBeginning(List.of(tp));
+                List<ConsumerRecord<String, String>> got = KafkaClients.pollAtLeast(c, 200, Duration.ofSeconds(60));
+                assertEquals(codec, 200, got.size());
+                for (int i = 0; i < 200; i++) {
+                    assertEquals(codec, codec + "-" + i + "-" + "x".repeat(50), got.get(i).value());
+                }
+            }
+        }
+    }
 }
