@@ -31,24 +31,44 @@ SAMSA_ZK_PORT=22181
 SAMSA_HTTP_PORT=28080
 SAMSA_EXTRA_PROPS=()
 SAMSA_LAUNCHER="$ROOT_DIR/bin/broker"
+ENGINE=both
+QUICK=0
+LAT_RATE=20000
+LAT_RECORDS=""
+BIG_LOG_GB=""
+BIG_HEAP=512m
+BIG_RECORD_SIZE=1024
 
 usage() {
   cat <<EOF
 Usage: bench/run.sh [options]
 
 Benchmarks Apache Kafka 4.4.0 (KRaft, single node) and then Samsa (bin/broker) on this machine
-with Apache Kafka's ProducerPerformance / ConsumerPerformance, and prints a comparison table
-(also written to bench/target/results.md).
+with Apache Kafka's ProducerPerformance / ConsumerPerformance, and prints one comparison table
+per Samsa storage engine (also written to bench/target/results.md).
 
 Options:
   --records N          records per measured produce run (default 2000000)
-  --quick              shorthand for --records 300000 (a run takes ~2-3 minutes)
+  --quick              shorthand for --records 300000 and a 10 s fixed-rate run (~2 minutes
+                       with both engines)
   --warmup N           records of the discarded warm-up run before each measured produce run
                        (default: records/10, at least 20000)
   --record-size B      record value size in bytes (default 100)
   --heap SIZE          broker heap, used as -Xms and -Xmx for both brokers (default 1g)
   --start-timeout S    seconds a broker may take to start before the run fails (default 120)
   --run-timeout S      seconds one perf-tool run may take before it is killed (default 300)
+  --engine E           Samsa storage engine: filechannel, mmap or both (default both: Samsa
+                       runs once per engine, each compared with the same Kafka measurements)
+  --latency-rate R     records/s of the fixed-rate acks=all run that measures p99 latency
+                       (default 20000)
+  --latency-records N  records of that run (default 20 s worth, 10 s with --quick; the first
+                       10 % are ProducerPerformance warm-up records, left out of its latencies)
+  --big-log GB         instead of the comparison: the heap check. Samsa alone, with
+                       -Xmx512m, gets GB GiB produced into one single-partition topic, then
+                       every record consumed; reports peak RSS, live heap and success
+                       (bench/target/big-log-results.md). Needs GB+5 GiB free disk.
+  --big-log-heap SIZE  -Xmx for the heap check (default 512m)
+  --big-log-record-size B  record size for the heap check (default 1024)
   --kafka-only         benchmark only Apache Kafka (Samsa column shows n/a)
   --samsa-only         benchmark only Samsa
   --no-build           use runtime/target/samsa as it is (no bin/ensure-built.sh, no Maven build)
@@ -65,7 +85,13 @@ EOF
 while [ $# -gt 0 ]; do
   case "$1" in
     --records) RECORDS="$2"; shift 2 ;;
-    --quick) RECORDS=300000; shift ;;
+    --quick) RECORDS=300000; QUICK=1; shift ;;
+    --engine) ENGINE="$2"; shift 2 ;;
+    --latency-rate) LAT_RATE="$2"; shift 2 ;;
+    --latency-records) LAT_RECORDS="$2"; shift 2 ;;
+    --big-log) BIG_LOG_GB="$2"; shift 2 ;;
+    --big-log-heap) BIG_HEAP="$2"; shift 2 ;;
+    --big-log-record-size) BIG_RECORD_SIZE="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --record-size) RECORD_SIZE="$2"; shift 2 ;;
     --heap) HEAP="$2"; shift 2 ;;
@@ -84,12 +110,26 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-for n in RECORDS RECORD_SIZE START_TIMEOUT RUN_TIMEOUT KAFKA_PORT SAMSA_PORT SAMSA_ZK_PORT; do
+for n in RECORDS RECORD_SIZE START_TIMEOUT RUN_TIMEOUT KAFKA_PORT SAMSA_PORT SAMSA_ZK_PORT LAT_RATE BIG_RECORD_SIZE; do
   [[ "${!n}" =~ ^[0-9]+$ ]] || { echo "run.sh: ${n,,} must be a number, got '${!n}'" >&2; exit 2; }
 done
 if [ -z "$WARMUP" ]; then WARMUP=$(( RECORDS / 10 )); [ "$WARMUP" -lt 20000 ] && WARMUP=20000; fi
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || { echo "run.sh: --warmup must be a number" >&2; exit 2; }
 HEAP_OPTS="-Xms$HEAP -Xmx$HEAP"
+case "$ENGINE" in
+  filechannel|mmap) ENGINES=("$ENGINE") ;;
+  both) ENGINES=(filechannel mmap) ;;
+  *) echo "run.sh: --engine must be filechannel, mmap or both, got '$ENGINE'" >&2; exit 2 ;;
+esac
+if [ -z "$LAT_RECORDS" ]; then
+  if [ "$QUICK" = 1 ]; then LAT_RECORDS=$(( LAT_RATE * 10 )); else LAT_RECORDS=$(( LAT_RATE * 20 )); fi
+fi
+[[ "$LAT_RECORDS" =~ ^[0-9]+$ ]] && [ "$LAT_RECORDS" -ge 10 ] || { echo "run.sh: --latency-records must be a number >= 10" >&2; exit 2; }
+LAT_WARMUP=$(( LAT_RECORDS / 10 ))
+if [ -n "$BIG_LOG_GB" ]; then
+  [[ "$BIG_LOG_GB" =~ ^[0-9]+$ ]] && [ "$BIG_LOG_GB" -ge 1 ] || { echo "run.sh: --big-log must be a whole number of GiB >= 1, got '$BIG_LOG_GB'" >&2; exit 2; }
+  RUN_KAFKA=0
+fi
 
 # ---------------------------------------------------------------- helpers
 
@@ -263,12 +303,36 @@ produce() {
   echo "$line"
 }
 
+# Fixed-rate run (acks=all, --throughput $LAT_RATE): the latency the storage issue asks about, at a
+# load both brokers sustain, instead of the queueing of a full pipe. ProducerPerformance leaves
+# its first $LAT_WARMUP records (connection, metadata, JIT) out of the "steady state" summary.
+produce_fixed() {
+  local name="$1" bootstrap="$2" out line rc
+  log "$name: produce $LAT_RECORDS x ${RECORD_SIZE}B to bench-fixedrate acks=all at $LAT_RATE records/s"
+  out=$(tool "$RUN_TIMEOUT" org.apache.kafka.tools.ProducerPerformance \
+        --bootstrap-server "$bootstrap" --topic bench-fixedrate --num-records "$LAT_RECORDS" \
+        --warmup-records "$LAT_WARMUP" --record-size "$RECORD_SIZE" --throughput "$LAT_RATE" \
+        --command-property acks=all client.id=bench-fixedrate 2>"$WORK/$name-produce-fixedrate.err")
+  rc=$?
+  echo "$out" > "$WORK/$name-produce-fixedrate.out"
+  [ $rc -eq 98 ] && die "broker died during the fixed-rate ProducerPerformance run"
+  [ $rc -eq 124 ] || [ $rc -eq 137 ] && die "fixed-rate ProducerPerformance did not finish within ${RUN_TIMEOUT}s"
+  line=$(echo "$out" | grep -E '^[0-9]+ steady state records sent, ' | tail -1)
+  [ $rc -eq 0 ] && [ -n "$line" ] || die "fixed-rate ProducerPerformance failed (exit $rc): $(tail -5 "$WORK/$name-produce-fixedrate.err")"
+  if echo "$out" | grep -q 'Exception\|ERROR'; then
+    die "fixed-rate ProducerPerformance reported errors: $(echo "$out" | grep -m3 'Exception\|ERROR')"
+  fi
+  echo "$line"
+}
+
 # "N records sent, X records/sec (Y MB/sec), A ms avg latency, M ms max latency, a ms 50th, b ms 95th, c ms 99th, d ms 99.9th."
 parse_produce() {
   local name="$1" key="$2" line="$3"
   R[$name.$key.rps]=$(echo "$line" | sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/')
   R[$name.$key.mbs]=$(echo "$line" | sed -E 's/.*records\/sec \(([0-9.]+) MB\/sec\).*/\1/')
   R[$name.$key.p99]=$(echo "$line" | sed -E 's/.* ([0-9.]+) ms 99th.*/\1/')
+  R[$name.$key.p50]=$(echo "$line" | sed -E 's/.* ([0-9.]+) ms 50th.*/\1/')
+  R[$name.$key.p999]=$(echo "$line" | sed -E 's/.* ([0-9.]+) ms 99.9th.*/\1/')
   R[$name.$key.line]="$line"
 }
 
@@ -319,7 +383,7 @@ bench_broker() {
   log "$name: broker JVM pid $jvm, sampling VmRSS every second"
 
   local t
-  for t in bench-acks1 bench-acksall; do
+  for t in bench-acks1 bench-acksall bench-fixedrate; do
     out=$(tool 60 org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create \
           --topic "$t" --partitions "$PARTITIONS" --replication-factor 1 2>&1) \
       || die "could not create topic $t: $(echo "$out" | tail -3)"
@@ -335,6 +399,8 @@ bench_broker() {
   produce "$name" "$bootstrap" bench-acksall all discard >/dev/null || exit 1
   line=$(produce "$name" "$bootstrap" bench-acksall all measure) || exit 1
   parse_produce "$name" acksall "$line"
+  line=$(produce_fixed "$name" "$bootstrap") || exit 1
+  parse_produce "$name" fixed "$line"
 
   local total=$(( 2 * (WARMUP + RECORDS) ))
   consume "$name" "$bootstrap" "$WARMUP" bench-warmup-$$ >/dev/null || exit 1
@@ -436,51 +502,7 @@ EOF
 
 # ---------------------------------------------------------------- Samsa
 
-run_samsa() {
-  CURRENT_BROKER="Samsa"
-  local dir="$WORK/samsa" pid p
-  mkdir -p "$dir/data/kafka-logs" "$dir/data/zookeeper"
-  SAMSA_PORT=$(free_port "$SAMSA_PORT")
-  SAMSA_ZK_PORT=$(free_port "$SAMSA_ZK_PORT")
-  SAMSA_HTTP_PORT=$(free_port "$SAMSA_HTTP_PORT")
-  {
-    echo "broker.id=0"
-    echo "listeners=PLAINTEXT://127.0.0.1:$SAMSA_PORT"
-    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$SAMSA_PORT"
-    echo "log.dirs=$dir/data/kafka-logs"
-    echo "samsa.data.dir=$dir/data"
-    echo "zookeeper.connect="
-    echo "zookeeper.embedded.port=$SAMSA_ZK_PORT"
-    echo "zookeeper.embedded.dir=$dir/data/zookeeper"
-    echo "http.port=$SAMSA_HTTP_PORT"
-    echo "num.partitions=1"
-    echo "offsets.topic.replication.factor=1"
-    echo "group.initial.rebalance.delay.ms=0"
-    for p in "${SAMSA_EXTRA_PROPS[@]:-}"; do [ -n "$p" ] && echo "$p"; done
-  } > "$dir/server.properties"
-
-  CURRENT_LOGS=("$dir/broker.log" "$dir/data/logs/samsa.log")
-  log "Samsa: starting $SAMSA_LAUNCHER on 127.0.0.1:$SAMSA_PORT (embedded ZooKeeper $SAMSA_ZK_PORT, web console $SAMSA_HTTP_PORT), heap $HEAP_OPTS"
-  # SAMSA_OPTS carries the JVM options of bin/broker; the command line the JVM really ran with is
-  # recorded in results.md.
-  (cd "$dir" && SAMSA_OPTS="$HEAP_OPTS" SAMSA_SKIP_BUILD=1 \
-      exec setsid "$SAMSA_LAUNCHER" "$dir/server.properties") \
-    > "$dir/broker.log" 2>&1 < /dev/null &
-  pid=$!
-  STARTED_PIDS+=("$pid")
-  wait_port "$pid" "$SAMSA_PORT"
-  wait_ready "$pid" "127.0.0.1:$SAMSA_PORT"
-  log "Samsa: ready"
-  bench_broker samsa "$pid" "$SAMSA_PORT"
-  log "Samsa: stopping pid $pid"
-  stop_group "$pid"
-  CURRENT_BROKER=""; CURRENT_LOGS=()
-}
-
-[ "$RUN_KAFKA" = 1 ] && run_kafka
-[ "$RUN_SAMSA" = 1 ] && run_samsa
-
-# ---------------------------------------------------------------- report
+# ---------------------------------------------------------------- formatting
 
 # ratio a b -> b/a with 2 decimals (Samsa/Kafka), n/a when either is missing or Kafka is 0.
 ratio() {
@@ -495,56 +517,195 @@ row() { # metric kafka samsa
   printf '| %s | %s | %s | %s |\n' "$1" "$(fmt "$2")" "$(fmt "$3")" "$(ratio "$2" "$3")"
 }
 
-TABLE=$(
-  echo "| metric | Kafka 4.4.0 | Samsa | Samsa/Kafka |"
+machine_lines() {
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "- machine: $(nproc) cores ($(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/^MemTotal:/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) memory, $(uname -sr); shared with other work, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- java: $(java -version 2>&1 | head -1)"
+  echo "- command: \`$COMMAND_LINE\`"
+}
+
+# ---------------------------------------------------------------- Samsa, per storage engine
+
+# The feature set each engine runs with: the runtime's default minus the web console, with the
+# engine's own feature, and storage.target naming it so that no other engine can be bound.
+engine_props() {
+  echo "samsa.features=platform,broker-core,storage-$1,coordination-zookeeper"
+  echo "storage.target=(storage.engine=$1)"
+}
+
+# Which engine the broker bound, from the line BrokerServer logs at start
+# ("... storage engine <name>, log dirs ..."): dies unless it is $3. A stand-in launcher that
+# writes no samsa.log (the self-test) is recorded as not verified.
+verify_engine() {
+  local name="$1" dir="$2" engine="$3" f="$2/data/logs/samsa.log" used deadline=$(( SECONDS + 30 ))
+  if [ "$SAMSA_LAUNCHER" != "$ROOT_DIR/bin/broker" ] && [ ! -f "$f" ]; then
+    R[$name.engine]="not verified ($SAMSA_LAUNCHER writes no data/logs/samsa.log)"
+    return 0
+  fi
+  while true; do
+    used=$(grep -o 'storage engine [A-Za-z0-9_.-]*' "$f" 2>/dev/null | tail -1 | awk '{print $3}')
+    [ -n "$used" ] && break
+    [ $SECONDS -ge $deadline ] && die "cannot tell which storage engine Samsa used: no 'storage engine' line in $f"
+    sleep 0.5
+  done
+  [ "$used" = "$engine" ] || die "Samsa was started for storage engine '$engine' but $f says it started with '$used'"
+  R[$name.engine]="$used, verified in samsa.log: \`$(grep 'storage engine' "$f" | tail -1 | sed -E 's/^.*(starting \()/\1/' | cut -c1-160)\`"
+}
+
+# Starts Samsa with engine $1, JVM options $2 and ports offset by $3; sets SAMSA_PID, SAMSA_DIR.
+start_samsa() {
+  local engine="$1" opts="$2" offset="$3" dir="$WORK/samsa-$1" p
+  CURRENT_BROKER="Samsa ($engine)"
+  SAMSA_DIR="$dir"
+  mkdir -p "$dir/data/kafka-logs" "$dir/data/zookeeper"
+  local port zk http
+  port=$(free_port $(( SAMSA_PORT + offset )))
+  zk=$(free_port $(( SAMSA_ZK_PORT + offset )))
+  http=$(free_port $(( SAMSA_HTTP_PORT + offset )))
+  SAMSA_CLIENT_PORT="$port"
+  {
+    echo "broker.id=0"
+    echo "listeners=PLAINTEXT://127.0.0.1:$port"
+    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port"
+    echo "log.dirs=$dir/data/kafka-logs"
+    echo "samsa.data.dir=$dir/data"
+    echo "zookeeper.connect="
+    echo "zookeeper.embedded.port=$zk"
+    echo "zookeeper.embedded.dir=$dir/data/zookeeper"
+    echo "http.port=$http"
+    echo "num.partitions=1"
+    echo "offsets.topic.replication.factor=1"
+    echo "group.initial.rebalance.delay.ms=0"
+    engine_props "$engine"
+    for p in "${SAMSA_EXTRA_PROPS[@]:-}"; do [ -n "$p" ] && echo "$p"; done
+  } > "$dir/server.properties"
+
+  CURRENT_LOGS=("$dir/broker.log" "$dir/data/logs/samsa.log")
+  log "Samsa ($engine): starting $SAMSA_LAUNCHER on 127.0.0.1:$port (embedded ZooKeeper $zk, http $http), JVM options $opts"
+  # SAMSA_OPTS carries the JVM options of bin/broker; the command line the JVM really ran with is
+  # recorded in the results.
+  (cd "$dir" && SAMSA_OPTS="$opts" SAMSA_SKIP_BUILD=1 \
+      exec setsid "$SAMSA_LAUNCHER" "$dir/server.properties") \
+    > "$dir/broker.log" 2>&1 < /dev/null &
+  SAMSA_PID=$!
+  STARTED_PIDS+=("$SAMSA_PID")
+  wait_port "$SAMSA_PID" "$port"
+  wait_ready "$SAMSA_PID" "127.0.0.1:$port"
+  verify_engine "samsa-$engine" "$dir" "$engine"
+  log "Samsa ($engine): ready, storage engine ${R[samsa-$engine.engine]%%,*}"
+}
+
+stop_samsa() {
+  local engine="$1"
+  log "Samsa ($engine): stopping pid $SAMSA_PID"
+  stop_group "$SAMSA_PID"
+  [ "$KEEP" = 1 ] || rm -rf "$SAMSA_DIR/data/kafka-logs"
+  CURRENT_BROKER=""; CURRENT_LOGS=()
+}
+
+run_samsa() {
+  local engine="$1" offset="$2"
+  start_samsa "$engine" "$HEAP_OPTS" "$offset"
+  bench_broker "samsa-$engine" "$SAMSA_PID" "$SAMSA_CLIENT_PORT"
+  # the engine must not have changed under the run (e.g. a feature installed from the shell)
+  verify_engine "samsa-$engine" "$SAMSA_DIR" "$engine"
+  stop_samsa "$engine"
+}
+
+if [ -n "$BIG_LOG_GB" ]; then
+  source "$BENCH_DIR/big-log.sh"
+  run_big_logs
+  exit $?
+fi
+
+[ "$RUN_KAFKA" = 1 ] && run_kafka
+if [ "$RUN_SAMSA" = 1 ]; then
+  i=0
+  for e in "${ENGINES[@]}"; do run_samsa "$e" $(( 10 * i )); i=$(( i + 1 )); done
+fi
+
+# ---------------------------------------------------------------- report
+
+# One table per engine, each against the same Kafka measurements. $1 = samsa-<engine>.
+table() {
+  local s="$1" e="${1#samsa-}"
+  echo "| metric | Kafka 4.4.0 | Samsa ($e) | Samsa/Kafka |"
   echo "|---|---:|---:|---:|"
-  row "produce acks=1 (records/s)"   "$(int "${R[kafka.acks1.rps]:-}")"   "$(int "${R[samsa.acks1.rps]:-}")"
-  row "produce acks=1 (MB/s)"        "$(dec "${R[kafka.acks1.mbs]:-}")"   "$(dec "${R[samsa.acks1.mbs]:-}")"
-  row "produce acks=all (records/s)" "$(int "${R[kafka.acksall.rps]:-}")" "$(int "${R[samsa.acksall.rps]:-}")"
-  row "produce acks=all (MB/s)"      "$(dec "${R[kafka.acksall.mbs]:-}")" "$(dec "${R[samsa.acksall.mbs]:-}")"
-  row "p99 latency acks=1 (ms)"      "${R[kafka.acks1.p99]:-}"   "${R[samsa.acks1.p99]:-}"
-  row "p99 latency acks=all (ms)"    "${R[kafka.acksall.p99]:-}" "${R[samsa.acksall.p99]:-}"
-  row "consume (records/s)"          "$(int "${R[kafka.consume.rps]:-}")" "$(int "${R[samsa.consume.rps]:-}")"
-  row "consume (MB/s)"               "$(dec "${R[kafka.consume.mbs]:-}")" "$(dec "${R[samsa.consume.mbs]:-}")"
-  row "consumer group join (ms)"     "${R[kafka.consume.join_ms]:-}" "${R[samsa.consume.join_ms]:-}"
-  row "peak broker RSS (MB)"         "$( [ -n "${R[kafka.rss]:-}" ] && mb "${R[kafka.rss]}")" "$( [ -n "${R[samsa.rss]:-}" ] && mb "${R[samsa.rss]}")"
+  row "produce acks=1 (records/s)"   "$(int "${R[kafka.acks1.rps]:-}")"   "$(int "${R[$s.acks1.rps]:-}")"
+  row "produce acks=1 (MB/s)"        "$(dec "${R[kafka.acks1.mbs]:-}")"   "$(dec "${R[$s.acks1.mbs]:-}")"
+  row "produce acks=all (records/s)" "$(int "${R[kafka.acksall.rps]:-}")" "$(int "${R[$s.acksall.rps]:-}")"
+  row "produce acks=all (MB/s)"      "$(dec "${R[kafka.acksall.mbs]:-}")" "$(dec "${R[$s.acksall.mbs]:-}")"
+  row "p99 latency acks=1 (ms)"      "${R[kafka.acks1.p99]:-}"   "${R[$s.acks1.p99]:-}"
+  row "p99 latency acks=all (ms)"    "${R[kafka.acksall.p99]:-}" "${R[$s.acksall.p99]:-}"
+  row "fixed $LAT_RATE records/s acks=all: achieved (records/s)" "$(int "${R[kafka.fixed.rps]:-}")" "$(int "${R[$s.fixed.rps]:-}")"
+  row "fixed $LAT_RATE records/s acks=all: p50 latency (ms)"  "${R[kafka.fixed.p50]:-}" "${R[$s.fixed.p50]:-}"
+  row "fixed $LAT_RATE records/s acks=all: p99 latency (ms)"  "${R[kafka.fixed.p99]:-}" "${R[$s.fixed.p99]:-}"
+  row "fixed $LAT_RATE records/s acks=all: p99.9 latency (ms)" "${R[kafka.fixed.p999]:-}" "${R[$s.fixed.p999]:-}"
+  row "consume (records/s)"          "$(int "${R[kafka.consume.rps]:-}")" "$(int "${R[$s.consume.rps]:-}")"
+  row "consume (MB/s)"               "$(dec "${R[kafka.consume.mbs]:-}")" "$(dec "${R[$s.consume.mbs]:-}")"
+  row "consumer group join (ms)"     "${R[kafka.consume.join_ms]:-}" "${R[$s.consume.join_ms]:-}"
+  row "peak broker RSS (MB)"         "$( [ -n "${R[kafka.rss]:-}" ] && mb "${R[kafka.rss]}")" "$( [ -n "${R[$s.rss]:-}" ] && mb "${R[$s.rss]}")"
+}
+
+# The storage issue's latency target: Samsa's p99 at the fixed rate no worse than Kafka's.
+latency_verdict() {
+  local s="$1" k="${R[kafka.fixed.p99]:-}" v="${R[$1.fixed.p99]:-}" e="${1#samsa-}"
+  [ -n "$k" ] && [ -n "$v" ] || return 0
+  if awk -v k="$k" -v v="$v" 'BEGIN{exit !(v <= k)}'; then
+    echo "p99 produce latency at a fixed $LAT_RATE records/s (acks=all): Samsa ($e) $v ms, Kafka $k ms: **meets** the target (<= Kafka's)."
+  else
+    echo "p99 produce latency at a fixed $LAT_RATE records/s (acks=all): Samsa ($e) $v ms, Kafka $k ms: **misses** the target (<= Kafka's)."
+  fi
+}
+
+SAMSA_NAMES=()
+if [ "$RUN_SAMSA" = 1 ]; then
+  for e in "${ENGINES[@]}"; do SAMSA_NAMES+=("samsa-$e"); done
+else
+  SAMSA_NAMES=("samsa-${ENGINES[0]}")
+fi
+TABLES=$(
+  for s in "${SAMSA_NAMES[@]}"; do
+    echo "### Samsa with the ${s#samsa-} storage engine"
+    echo
+    table "$s"
+    echo
+    latency_verdict "$s"
+    echo
+  done
 )
 
-MEM_GB=$(awk '/^MemTotal:/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)
-CPU=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
-JAVA_VERSION=$(java -version 2>&1 | head -1)
 {
   echo "# Samsa vs Apache Kafka 4.4.0 benchmark"
   echo
-  echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-  echo "- machine: $(nproc) cores ($CPU), $MEM_GB memory, $(uname -sr)"
-  echo "- java: $JAVA_VERSION"
-  echo "- command: \`$COMMAND_LINE\`"
-  echo "- workload: $RECORDS records of ${RECORD_SIZE} B per measured produce run (warm-up run of $WARMUP records discarded before each), --throughput -1, topics with $PARTITIONS partitions; consume reads all $(( 2 * (WARMUP + RECORDS) )) records of both topics"
-  echo "- broker heap: $HEAP_OPTS (both)"
-  for b in kafka samsa; do
+  machine_lines
+  echo "- workload: $RECORDS records of ${RECORD_SIZE} B per measured produce run (warm-up run of $WARMUP records discarded before each), --throughput -1, topics with $PARTITIONS partitions; then $LAT_RECORDS records at a fixed $LAT_RATE records/s with acks=all (first $LAT_WARMUP are ProducerPerformance warm-up, left out of its latencies); consume reads all $(( 2 * (WARMUP + RECORDS) )) records of the two --throughput -1 topics"
+  echo "- broker heap: $HEAP_OPTS (both); Samsa runs once per storage engine (${ENGINES[*]}), each after the one Kafka run, with samsa.features=platform,broker-core,storage-<engine>,coordination-zookeeper"
+  for b in kafka "${SAMSA_NAMES[@]}"; do
     [ -n "${R[$b.heap_warning]:-}" ] && echo "- **WARNING: the $b JVM did not run with -Xmx$HEAP, see its command line below**"
   done
   echo
-  echo "$TABLE"
+  echo "$TABLES"
   echo
   echo "Ratios are Samsa/Kafka: above 1 is better for throughput, worse for latency and RSS."
   echo "Consume throughput excludes the consumer group join (fetch.* columns of ConsumerPerformance)."
   echo
   echo "## Details"
-  for b in kafka samsa; do
+  for b in kafka "${SAMSA_NAMES[@]}"; do
     [ -n "${R[$b.acks1.line]:-}" ] || continue
     echo
     echo "### $b"
     echo "- JVM: \`${R[$b.cmdline]:-?}\`"
+    [ -n "${R[$b.engine]:-}" ] && echo "- storage engine: ${R[$b.engine]}"
     echo "- produce acks=1: \`${R[$b.acks1.line]}\`"
     echo "- produce acks=all: \`${R[$b.acksall.line]}\`"
+    echo "- produce fixed $LAT_RATE records/s acks=all (steady state): \`${R[$b.fixed.line]:-}\`"
     echo "- consume (ConsumerPerformance): \`${R[$b.consume.line]}\` (MB/s incl. group join: ${R[$b.consume.mbs_total]})"
     echo "- RSS: peak $(mb "${R[$b.rss]:-}") MB over ${R[$b.rss_samples]:-0} one-second samples; kernel VmHWM $(mb "${R[$b.hwm]:-}") MB"
   done
 } > "$RESULTS"
 
 echo
-echo "$TABLE"
+echo "$TABLES"
 echo
 echo "written to $RESULTS"

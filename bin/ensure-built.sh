@@ -12,7 +12,7 @@ samsa_build_reason() {
     return
   fi
   local changed
-  changed=$(find "$ROOT" \( -name target -o -name .git -o -name data -o -name node_modules \) -prune -o \
+  changed=$(find "$ROOT" \( -name target -o -name .git -o -name data -o -name node_modules -o -path "$ROOT/bench" \) -prune -o \
     -type f \( -name pom.xml -o -name '*.bnd' -o -path '*/src/*' \) -newer "$LAUNCHER" -print -quit)
   if [[ -n "$changed" ]]; then
     echo "${changed#"$ROOT"/} changed"
