@@ -68,4 +68,19 @@ public final class FileChannels {
         return new EOFException("Segment file " + file + " was truncated to " + size + " bytes while sending bytes "
                 + position + " to " + (position + count));
     }
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024);
+
+    /**
+     * Writes zeros over bytes {@code [from, to)} of a file, giving them real disk blocks: a full
+     * disk then fails here with an IOException rather than later, in a mapped page.
+     */
+    public static void writeZeros(FileChannel channel, long from, long to) throws IOException {
+        long position = from;
+        while (position < to) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), to - position));
+            position += channel.write(zeros, position);
+        }
+    }
 }

@@ -22,7 +22,7 @@ final class OffsetIndex extends SegmentIndex {
     }
 
     void append(long offset, int position) {
-        ByteBuffer b = writerMapping();
+        ByteBuffer b = mappingForNextEntry();
         int at = entries() * ENTRY_SIZE;
         b.putInt(at, (int) (offset - baseOffset()));
         b.putInt(at + 4, position);

@@ -1,6 +1,7 @@
 package io.samsa.storage.format;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,6 +31,8 @@ abstract class SegmentIndex {
     private final boolean lengthValid;
     private final FileMapping mapping;
     private volatile int entries;
+    /** Bytes of the file known to have disk blocks behind them (see {@link #mappingForNextEntry}). */
+    private int allocated;
 
     SegmentIndex(Path file, long baseOffset, int entrySize, int maxIndexSize, boolean active, Unmapper unmapper)
             throws IOException {
@@ -45,6 +48,7 @@ abstract class SegmentIndex {
         }
         this.lengthValid = length % entrySize == 0 && length <= Integer.MAX_VALUE;
         this.entries = (int) Math.min(length / entrySize, Integer.MAX_VALUE / entrySize);
+        this.allocated = entries * entrySize;
         remap(active ? Math.max(capacityFor(maxIndexSize), entries * entrySize) : entries * entrySize);
     }
 
@@ -78,6 +82,29 @@ abstract class SegmentIndex {
     final MappedByteBuffer writerMapping() {
         return mapping.current().buffer();
     }
+
+    /**
+     * The writer's mapping, with disk blocks behind the slot of the next entry. The active index
+     * is mapped sparse up to {@code segment.index.bytes}; touching a page the disk cannot back
+     * would fault at some later instruction as an InternalError. Allocating the blocks through
+     * the channel first, a chunk at a time, turns a full disk into an IOException here instead.
+     */
+    final MappedByteBuffer mappingForNextEntry() {
+        MappedByteBuffer b = mapping.current().buffer();
+        int end = (entries + 1) * entrySize;
+        if (end > allocated) {
+            int target = Math.min(b.capacity(), Math.max(end, allocated + ALLOCATION_STEP));
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                FileChannels.writeZeros(ch, allocated, target);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot extend index " + file + " to " + target + " bytes", e);
+            }
+            allocated = target;
+        }
+        return b;
+    }
+
+    private static final int ALLOCATION_STEP = 64 * 1024;
 
     /** The entry count, limited to what {@code mapping} covers. */
     final int entriesIn(ByteBuffer mapping) {
@@ -159,6 +186,7 @@ abstract class SegmentIndex {
         if (old != null) {
             old.buffer().force();
         }
+        allocated = Math.min(allocated, bytes);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (ch.size() > bytes) {
                 // searches pin only for a binary search, so waiting for them costs nothing

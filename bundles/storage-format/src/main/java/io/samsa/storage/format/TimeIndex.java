@@ -28,7 +28,7 @@ final class TimeIndex extends SegmentIndex {
         if (timestamp <= lastTimestamp() || entries() >= maxEntries() || (!onRollOrClose && isFull())) {
             return;
         }
-        ByteBuffer b = writerMapping();
+        ByteBuffer b = mappingForNextEntry();
         int at = entries() * ENTRY_SIZE;
         b.putLong(at, timestamp);
         b.putInt(at + 8, (int) (offset - baseOffset()));

@@ -97,6 +97,9 @@ final class MappedRecordFile extends RecordFile {
         long grown = (long) capacity + Math.max(MIN_GROWTH, Math.min(capacity, MAX_GROWTH));
         long target = Math.min(Integer.MAX_VALUE, Math.max(needed, Math.min(grown, segmentBytes)));
         lengthChanged = true;
+        // Real disk blocks before the pages are mapped: a full disk fails here with an
+        // IOException, where a sparse page would fault later as an InternalError.
+        FileChannels.writeZeros(channel(), channel().size(), target);
         return mapping.map(channel(), (int) target);
     }
 
