@@ -53,7 +53,7 @@ public class BadInputIT {
 
     @BeforeClass
     public static void startBroker() throws Exception {
-        samsa = new SamsaProcess(Files.createTempDirectory("samsa-bad-input"),
+        samsa = new SamsaProcess(SamsaOsgiTestSupport.tempDir("samsa-bad-input"),
                 Map.of("socket.request.max.bytes", Integer.toString(MAX_REQUEST))).start();
         KafkaClients.createTopic(samsa.bootstrap(), TOPIC, 1);
         try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(), Map.of())) {

@@ -32,7 +32,7 @@ public class OtherLanguageClientsIT {
 
     @BeforeClass
     public static void startBroker() throws Exception {
-        samsa = new SamsaProcess(Files.createTempDirectory("samsa-polyglot"), Map.of()).start();
+        samsa = new SamsaProcess(SamsaOsgiTestSupport.tempDir("samsa-polyglot"), Map.of()).start();
     }
 
     @AfterClass

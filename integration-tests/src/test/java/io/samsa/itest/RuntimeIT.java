@@ -28,7 +28,7 @@ public class RuntimeIT {
 
     @BeforeClass
     public static void startBroker() throws Exception {
-        samsa = new SamsaProcess(Files.createTempDirectory("samsa-runtime"), Map.of()).start(true);
+        samsa = new SamsaProcess(SamsaOsgiTestSupport.tempDir("samsa-runtime"), Map.of()).start(true);
         password = Files.readString(samsa.dataDir.resolve("webconsole.password")).trim();
         KafkaClients.waitUntil("the web console to answer", Duration.ofSeconds(60),
                 () -> status("/system/console/bundles", "admin", password) == 200);

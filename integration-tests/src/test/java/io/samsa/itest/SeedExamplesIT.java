@@ -42,7 +42,7 @@ public class SeedExamplesIT {
 
     @BeforeClass
     public static void startBroker() throws Exception {
-        samsa = new SamsaProcess(Files.createTempDirectory("samsa-seed"), Map.of()).start();
+        samsa = new SamsaProcess(SamsaOsgiTestSupport.tempDir("samsa-seed"), Map.of()).start();
         host = samsa.bootstrap();
     }
 
@@ -181,8 +181,8 @@ public class SeedExamplesIT {
 
     private static Path compileSeedExamples() throws Exception {
         Path lib = Paths.get(System.getProperty("samsa.seed.lib"));
-        Path out = Files.createTempDirectory("seed-classes");
-        Path src = Files.createTempDirectory("seed-src");
+        Path out = SamsaOsgiTestSupport.tempDir("seed-classes");
+        Path src = SamsaOsgiTestSupport.tempDir("seed-src");
         StringBuilder classpath = new StringBuilder();
         try (var jars = Files.newDirectoryStream(lib, "*.jar")) {
             for (Path jar : jars) {

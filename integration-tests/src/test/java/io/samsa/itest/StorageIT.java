@@ -44,7 +44,7 @@ public class StorageIT {
 
     @Test
     public void kafkasDumpLogSegmentsDecodesSamsasSegments() throws Exception {
-        Path data = Files.createTempDirectory("samsa-dump");
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-dump");
         try (SamsaProcess samsa = new SamsaProcess(data, Map.of("log.index.interval.bytes", "256")).start()) {
             KafkaClients.createTopic(samsa.bootstrap(), "dumped", 1);
             try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(),
@@ -82,7 +82,7 @@ public class StorageIT {
 
     @Test
     public void acknowledgedRecordsSurviveSigkillAndATornTail() throws Exception {
-        Path data = Files.createTempDirectory("samsa-kill");
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-kill");
         Set<String> acknowledged = new ConcurrentSkipListSet<>();
         String topic = "crash";
         try (SamsaProcess samsa = new SamsaProcess(data, Map.of()).start()) {
@@ -153,7 +153,7 @@ public class StorageIT {
 
     @Test
     public void retentionDeleteRecordsAndTimestampLookups() throws Exception {
-        Path data = Files.createTempDirectory("samsa-retention");
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-retention");
         try (SamsaProcess samsa = new SamsaProcess(data, Map.of("log.retention.check.interval.ms", "500")).start();
              Admin admin = KafkaClients.admin(samsa.bootstrap())) {
             String topic = "retained";
@@ -209,7 +209,7 @@ public class StorageIT {
 
     @Test
     public void compactedTopicKeepsTheLatestValuePerKey() throws Exception {
-        Path data = Files.createTempDirectory("samsa-compact");
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-compact");
         try (SamsaProcess samsa = new SamsaProcess(data, Map.of("log.retention.check.interval.ms", "500")).start();
              Admin admin = KafkaClients.admin(samsa.bootstrap())) {
             String topic = "compacted";

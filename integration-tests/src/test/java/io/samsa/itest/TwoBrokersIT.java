@@ -30,9 +30,9 @@ public class TwoBrokersIT {
 
     @Test
     public void secondBrokerJoinsThroughZookeeperConnect() throws Exception {
-        try (SamsaProcess first = new SamsaProcess(Files.createTempDirectory("samsa-b53"),
+        try (SamsaProcess first = new SamsaProcess(SamsaOsgiTestSupport.tempDir("samsa-b53"),
                 Map.of("broker.id", "53")).start(53)) {
-            try (SamsaProcess second = new SamsaProcess(Files.createTempDirectory("samsa-b54"),
+            try (SamsaProcess second = new SamsaProcess(SamsaOsgiTestSupport.tempDir("samsa-b54"),
                     Map.of("broker.id", "54", "zookeeper.connect", "127.0.0.1:" + first.zkPort)).start(54);
                  Admin admin = KafkaClients.admin(first.bootstrap())) {
                 KafkaClients.waitUntil("both brokers in the cluster", Duration.ofSeconds(60), () -> {
