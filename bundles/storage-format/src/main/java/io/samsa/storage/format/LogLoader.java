@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,39 +18,59 @@ import io.samsa.api.storage.LogConfig;
 
 /**
  * Opens the segments of a partition directory, as Kafka's LogLoader: after a clean shutdown it
- * trusts the files (checking the indexes against the log cheaply); otherwise it validates the
- * last segment batch by batch and cuts a torn tail. Non-active segments need no such check:
- * they were fsynced when rolled. Before any of that it completes or rolls back a compaction's
- * segment swap that a crash interrupted ({@link SegmentSwap#recover}).
+ * trusts the files (checking the indexes against the log cheaply); otherwise it validates,
+ * batch by batch, every segment from the one holding the recovery point on, and cuts the log
+ * at the first bad batch. Segments before that were fsynced before the recovery point was
+ * written, so they need no such check. Before any of that it completes or rolls back a
+ * compaction's segment swap that a crash interrupted ({@link SegmentSwap#recover}).
+ * <p>
+ * The leader epoch checkpoint is cut to the loaded log; the epochs of recovered segments are
+ * learnt again from their batches, and the whole cache is rebuilt from the batch headers when
+ * its file is missing or unreadable.
  */
 final class LogLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
     private static final Pattern SEGMENT_FILE = Pattern.compile("(\\d{20})\\.(log|index|timeindex)");
 
-    /** What a partition directory held: its segments in offset order and its log start offset. */
-    record Loaded(List<LogSegment> segments, long logStartOffset) {
+    /** What a partition directory held: its segments in offset order, its log start offset and checkpoints. */
+    record Loaded(List<LogSegment> segments, long logStartOffset, LogCheckpoints checkpoints) {
     }
 
     private LogLoader() {
     }
 
-    static Loaded load(FileAccess access, Path dir, LogConfig config, long nowMs) throws IOException {
+    static Loaded load(FileAccess access, Path dir, TopicPartition partition, LogConfig config, long nowMs)
+            throws IOException {
         Files.createDirectories(dir);
         boolean clean = CheckpointFiles.consumeCleanShutdown(dir);
         SegmentSwap.recover(dir);
         long checkpointed = CheckpointFiles.readLogStartOffset(dir);
+        long recoveryPoint = CheckpointFiles.readRecoveryPoint(dir);
+        LeaderEpochCache epochs = LeaderEpochCache.read(dir);
         TreeSet<Long> bases = segmentBases(dir);
         List<LogSegment> segments = new ArrayList<>();
         try {
+            long flushed;
             if (bases.isEmpty()) {
-                segments.add(LogSegment.create(access, dir, Math.max(0, checkpointed), config, nowMs));
+                LogSegment first = LogSegment.create(access, dir, Math.max(0, checkpointed), config, nowMs);
+                segments.add(first);
+                flushed = first.baseOffset();
             } else {
                 for (long base : bases) {
                     segments.add(LogSegment.open(access, dir, base, config, base == bases.last(), nowMs));
                 }
-                restore(segments, clean, config, dir);
+                flushed = restore(segments, clean, recoveryPoint, epochs, config, dir);
             }
+            LogSegment last = segments.get(segments.size() - 1);
+            long start = Math.min(Math.max(checkpointed, segments.get(0).baseOffset()), last.nextOffset());
+            epochs.truncateFromEnd(last.nextOffset());
+            epochs.truncateFromStart(start);
+            epochs.flush();
+            if (flushed != recoveryPoint && (!bases.isEmpty() || recoveryPoint >= 0)) {
+                CheckpointFiles.writeRecoveryPoint(dir, partition, flushed);
+            }
+            return new Loaded(segments, start, new LogCheckpoints(dir, partition, epochs, flushed));
         } catch (IOException | RuntimeException e) {
             for (LogSegment s : segments) {
                 try {
@@ -60,9 +81,6 @@ final class LogLoader {
             }
             throw e;
         }
-        LogSegment last = segments.get(segments.size() - 1);
-        long start = Math.min(Math.max(checkpointed, segments.get(0).baseOffset()), last.nextOffset());
-        return new Loaded(segments, start);
     }
 
     /** Base offsets of the {@code .log} files; deletes index files left without their log. */
@@ -92,12 +110,25 @@ final class LogLoader {
         return bases;
     }
 
-    private static void restore(List<LogSegment> segments, boolean clean, LogConfig config, Path dir)
-            throws IOException {
+    /**
+     * Loads or recovers each segment.
+     *
+     * @param recoveryPoint the checkpointed recovery point, -1 when unknown (recover everything)
+     * @return the new recovery point: the offset below which the segments are known to be on disk
+     */
+    private static long restore(List<LogSegment> segments, boolean clean, long recoveryPoint, LeaderEpochCache epochs,
+            LogConfig config, Path dir) throws IOException {
         int interval = config.indexIntervalBytes();
         int n = segments.size();
-        // a crash during a roll can leave an empty newest segment; the one before it may be torn too
-        int recoverFrom = clean ? n : (n > 1 && segments.get(n - 1).size() == 0 ? n - 2 : n - 1);
+        int recoverFrom = clean ? n : segmentHolding(segments, recoveryPoint);
+        boolean rebuildEpochs = !epochs.fromFile();
+        if (rebuildEpochs) {
+            LOG.info("Rebuilding {} of {} from the batch headers", LeaderEpochCache.FILE, dir);
+            epochs.clear();
+            epochs.markDirty(); // written even when no batch carries an epoch, so the next open need not scan
+        } else if (recoverFrom < n) {
+            epochs.truncateFromEnd(segments.get(recoverFrom).baseOffset());
+        }
         for (int i = 0; i < n; i++) {
             LogSegment segment = segments.get(i);
             boolean active = i == segments.size() - 1;
@@ -105,14 +136,18 @@ final class LogLoader {
                 if (segment.load(interval) && !active) {
                     segment.onBecomeInactive();
                 }
+                if (rebuildEpochs) {
+                    segment.scanEpochs(epochs);
+                }
                 continue;
             }
             LOG.info("Recovering {} after an unclean shutdown", segment.file());
-            int truncated = segment.recover(interval);
+            int truncated = segment.recover(interval, epochs);
             if (truncated > 0 && !active) {
-                // the later (empty) segment would leave a gap after the cut: drop it
+                // the later segments would leave a gap after the cut: drop them
                 while (segments.size() > i + 1) {
                     LogSegment dropped = segments.remove(segments.size() - 1);
+                    LOG.warn("Deleting {}: it follows a corrupt batch of {}", dropped.file(), segment.file());
                     dropped.close();
                     dropped.deleteFiles();
                 }
@@ -123,8 +158,21 @@ final class LogLoader {
                 segment.onBecomeInactive();
             }
         }
-        if (!clean) {
-            CheckpointFiles.flushDir(dir);
+        LogSegment last = segments.get(segments.size() - 1);
+        if (clean) {
+            return last.nextOffset();
         }
+        CheckpointFiles.flushDir(dir);
+        // every segment before the last is fsynced: before the crash, or by recovery sealing it
+        return Math.max(last.baseOffset(), Math.min(recoveryPoint, last.nextOffset()));
+    }
+
+    /** The index of the segment holding {@code offset}: the last based at or below it; 0 when none is. */
+    private static int segmentHolding(List<LogSegment> segments, long offset) {
+        int index = 0;
+        for (int i = 0; i < segments.size() && segments.get(i).baseOffset() <= offset; i++) {
+            index = i;
+        }
+        return index;
     }
 }

@@ -302,7 +302,7 @@ final class LogSegment {
             return false;
         }
         LOG.warn("Rebuilding the indexes of {}: {}", log.file(), problem);
-        recover(indexIntervalBytes);
+        recover(indexIntervalBytes, null);
         return true;
     }
 
@@ -375,9 +375,10 @@ final class LogSegment {
      * Validates every batch (framing, magic, offsets, CRC32C), cuts the file at the first bad
      * one and rebuilds both indexes from what remains, as Kafka's recovery does.
      *
+     * @param epochs when not null, learns the leader epoch of each valid batch
      * @return bytes cut off
      */
-    int recover(int indexIntervalBytes) throws IOException {
+    int recover(int indexIntervalBytes, LeaderEpochCache epochs) throws IOException {
         offsetIndex.reset();
         timeIndex.reset();
         reactivate(); // a sealed segment's indexes are mapped at their old size
@@ -400,6 +401,9 @@ final class LogSegment {
             }
             int size = BatchHeader.size(header, 0);
             long last = BatchHeader.lastOffset(header, 0);
+            if (epochs != null) {
+                epochs.restore(header.getInt(BatchHeader.PARTITION_LEADER_EPOCH), BatchHeader.baseOffset(header, 0));
+            }
             indexBatch(pos, last, BatchHeader.indexedTimestamp(header, 0), size, indexIntervalBytes);
             next = last + 1;
             pos += size;
@@ -412,6 +416,16 @@ final class LogSegment {
         nextOffset = next;
         timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, true);
         return (int) (length - pos);
+    }
+
+    /** Tells {@code epochs} the leader epoch of every batch, walking the published batch headers. */
+    void scanEpochs(LeaderEpochCache epochs) throws IOException {
+        int size = log.size();
+        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        for (int pos = 0; pos + BatchHeader.SIZE <= size && BatchReader.readBatchHeader(log, header, pos);
+                pos += BatchHeader.size(header, 0)) {
+            epochs.restore(header.getInt(BatchHeader.PARTITION_LEADER_EPOCH), BatchHeader.baseOffset(header, 0));
+        }
     }
 
     /**

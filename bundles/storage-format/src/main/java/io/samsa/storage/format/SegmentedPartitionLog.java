@@ -50,6 +50,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
     private final RetiredSegments retired = new RetiredSegments();
     private final ReentrantLock lock = new ReentrantLock();
     private final LogCompactor compactor;
+    private final LogCheckpoints checkpoints;
     private volatile LogSegment active;
     private volatile LogConfig config;
     private volatile long logStartOffset;
@@ -71,6 +72,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
         this.active = segments.lastEntry().getValue();
         this.logEndOffset = active.nextOffset();
         this.logStartOffset = loaded.logStartOffset();
+        this.checkpoints = loaded.checkpoints();
         this.lastFlushMs = clock.getAsLong();
         this.compactor = new LogCompactor(topicPartition, dir, access, lock, segments, retired, () -> active, cleaner);
     }
@@ -90,7 +92,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
      */
     public static SegmentedPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock,
             FileAccess access, Executor cleaner) throws IOException {
-        LogLoader.Loaded loaded = LogLoader.load(access, dir, config, clock.getAsLong());
+        LogLoader.Loaded loaded = LogLoader.load(access, dir, partition, config, clock.getAsLong());
         SegmentedPartitionLog log = new SegmentedPartitionLog(partition, dir, access, config, clock, loaded, cleaner);
         LOG.debug("Opened {} in {}: offsets {} to {}, {} segments", partition, dir, log.logStartOffset,
                 log.logEndOffset, log.segments.size());
@@ -169,6 +171,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
                 buf.putLong(p + BatchHeader.BASE_OFFSET, next);
                 buf.putInt(p + BatchHeader.PARTITION_LEADER_EPOCH, leaderEpoch);
             }
+            checkpoints.batch(buf.getInt(p + BatchHeader.PARTITION_LEADER_EPOCH), BatchHeader.baseOffset(buf, p));
             long batchMax = BatchHeader.maxTimestamp(buf, p);
             if (batchMax > maxTimestamp) {
                 maxTimestamp = batchMax;
@@ -179,6 +182,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
         long last = next - 1;
         long now = clock.getAsLong();
         LogSegment segment = maybeRoll(end - start, maxTimestamp, last, cfg, now);
+        checkpoints.beforeWrite();
         segment.append(buf, start, end, last, cfg.indexIntervalBytes());
         logEndOffset = next;
         unflushedMessages += next - first;
@@ -211,6 +215,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
         CheckpointFiles.flushDir(dir);
         unflushedMessages = 0;
         lastFlushMs = now;
+        checkpoints.rolled(segment.baseOffset());
         LOG.debug("Rolled {} to a new segment at offset {}", topicPartition, segment.baseOffset());
         return segment;
     }
@@ -291,7 +296,8 @@ public final class SegmentedPartitionLog implements PartitionLog {
         long now = clock.getAsLong();
         LogConfig cfg = config;
         logEndOffset = offset; // readers stop at the new end before any byte goes
-        if (segments.firstKey() > offset) {
+        boolean emptied = segments.firstKey() > offset;
+        if (emptied) {
             List<LogSegment> old = new ArrayList<>(segments.values());
             LogSegment fresh = LogSegment.create(access, dir, offset, cfg, now);
             segments.put(offset, fresh);
@@ -310,6 +316,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
             retired.add(later, now);
             logEndOffset = segment.nextOffset();
         }
+        checkpoints.truncated(logEndOffset, emptied);
         if (logStartOffset > logEndOffset || segments.firstKey() > logStartOffset) {
             setLogStartOffset(Math.max(Math.min(logStartOffset, logEndOffset), segments.firstKey()));
         }
@@ -394,14 +401,26 @@ public final class SegmentedPartitionLog implements PartitionLog {
 
     private void setLogStartOffset(long offset) throws IOException {
         logStartOffset = offset;
-        CheckpointFiles.writeLogStartOffset(dir, offset);
+        checkpoints.logStartOffset(offset);
     }
 
     @Override
     public void flush() throws IOException {
-        active.flush();
-        unflushedMessages = 0;
-        lastFlushMs = clock.getAsLong();
+        lock.lock();
+        try {
+            long end = logEndOffset;
+            active.flush();
+            checkpoints.flushed(end);
+            unflushedMessages = 0;
+            lastFlushMs = clock.getAsLong();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The offset below which the log is known to be on disk (in memory; see {@link LogCheckpoints}). */
+    long recoveryPoint() {
+        return checkpoints.recoveryPoint();
     }
 
     @Override
@@ -461,7 +480,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
         if (failure != null) {
             throw failure; // no clean-shutdown marker: the next open recovers
         }
-        CheckpointFiles.writeCleanShutdown(dir);
+        checkpoints.closed(logEndOffset);
     }
 
     private void ensureOpen() {
