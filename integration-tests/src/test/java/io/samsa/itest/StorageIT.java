@@ -95,7 +95,7 @@ public class StorageIT {
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000))) {
                     for (int i = 0; !stop.get(); i++) {
                         String v = "r" + i;
-                        p.send(new ProducerRecord<>(topic, v), (md, e) -> {
+                        p.send(new ProducerRecord<>(topic, i % 3, null, v), (md, e) -> {
                             if (e == null) {
                                 acknowledged.add(v);
                             }
@@ -114,12 +114,14 @@ public class StorageIT {
         // A half-written batch at the end of one partition, as a crash during write() can leave.
         Path segment = data.resolve("kafka-logs").resolve(topic + "-0").resolve("00000000000000000000.log");
         long sizeBefore = Files.size(segment);
+        assertTrue("partition 0 had records before the crash", sizeBefore > 0);
         try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ByteBuffer torn = ByteBuffer.allocate(40);
             torn.putLong(Long.MAX_VALUE / 2).putInt(500).putInt(0).put((byte) 2).flip();
             ch.write(torn);
         }
 
+        long endOffsetBefore;
         try (SamsaProcess samsa = new SamsaProcess(data, Map.of()).start()) {
             assertEquals("recovery truncated the torn tail", sizeBefore, Files.size(segment));
             Set<String> stored = new java.util.HashSet<>();
@@ -129,6 +131,7 @@ public class StorageIT {
                 c.assign(tps);
                 c.seekToBeginning(tps);
                 Map<TopicPartition, Long> ends = c.endOffsets(tps);
+                endOffsetBefore = ends.get(tps.get(0));
                 long total = ends.values().stream().mapToLong(Long::longValue).sum();
                 for (ConsumerRecord<String, String> r : KafkaClients.pollAtLeast(c, (int) total, Duration.ofSeconds(60))) {
                     stored.add(r.value());
@@ -146,7 +149,7 @@ public class StorageIT {
             // The recovered log takes new writes at the right offsets.
             try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(), Map.of())) {
                 long next = p.send(new ProducerRecord<>(topic, 0, null, "after-restart")).get().offset();
-                assertTrue(next > 0);
+                assertEquals("the next offset of partition 0 follows what survived", endOffsetBefore, next);
             }
         }
     }

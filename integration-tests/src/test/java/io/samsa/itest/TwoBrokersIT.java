@@ -51,11 +51,23 @@ public class TwoBrokersIT {
                         KafkaClients.admin(second.bootstrap()).describeCluster().clusterId().get());
 
                 admin.createTopics(List.of(new NewTopic("spread", 4, (short) 1))).all().get();
-                TopicDescription d = admin.describeTopics(List.of("spread")).allTopicNames().get().get("spread");
+                // Right after creation a partition may still show no leader, as with Kafka.
                 Set<Integer> leaders = new HashSet<>();
-                for (TopicPartitionInfo p : d.partitions()) {
-                    leaders.add(p.leader().id());
-                }
+                KafkaClients.waitUntil("every partition of 'spread' to have a leader", Duration.ofSeconds(30), () -> {
+                    try {
+                        TopicDescription d = admin.describeTopics(List.of("spread")).allTopicNames().get().get("spread");
+                        leaders.clear();
+                        for (TopicPartitionInfo p : d.partitions()) {
+                            if (p.leader() == null) {
+                                return false;
+                            }
+                            leaders.add(p.leader().id());
+                        }
+                        return true;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
                 assertEquals("partitions on both brokers", Set.of(53, 54), leaders);
 
                 try (KafkaProducer<String, String> p = KafkaClients.producer(first.bootstrap(), Map.of())) {
