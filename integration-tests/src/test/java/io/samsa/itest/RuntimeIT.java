@@ -127,6 +127,28 @@ public class RuntimeIT {
         }
     }
 
+    /** Aries JMX publishes the OSGi MBeans on the platform MBeanServer, as JMX tools see it. */
+    @Test
+    public void osgiMBeansOnThePlatformMBeanServer() throws Exception {
+        com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(samsa.pid()));
+        try {
+            String address = vm.startLocalManagementAgent();
+            try (javax.management.remote.JMXConnector jmx = javax.management.remote.JMXConnectorFactory.connect(
+                    new javax.management.remote.JMXServiceURL(address))) {
+                javax.management.MBeanServerConnection mbeans = jmx.getMBeanServerConnection();
+                java.util.Set<javax.management.ObjectName> framework = mbeans.queryNames(
+                        new javax.management.ObjectName("osgi.core:type=bundleState,*"), null);
+                assertTrue("Aries JMX bundleState MBean: " + framework, !framework.isEmpty());
+                long[] ids = (long[]) mbeans.getAttribute(framework.iterator().next(), "BundleIds");
+                assertTrue("the MBean lists the bundles: " + ids.length, ids.length > 30);
+                assertTrue("the Config Admin MBean", !mbeans.queryNames(
+                        new javax.management.ObjectName("osgi.compendium:service=cm,*"), null).isEmpty());
+            }
+        } finally {
+            vm.detach();
+        }
+    }
+
     /** The HTTP status of a GET, or -1 when nothing listens. */
     private static int status(String path, String user, String pass) {
         try {

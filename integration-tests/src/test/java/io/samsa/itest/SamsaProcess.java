@@ -140,6 +140,10 @@ final class SamsaProcess implements AutoCloseable {
         return String.join("\n", output);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }
