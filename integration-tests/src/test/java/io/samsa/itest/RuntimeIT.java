@@ -98,13 +98,25 @@ public class RuntimeIT {
         awaitLog("Storage engine now mmap (was filechannel)", 2);
         produce(topic, "hot-deployed-mmap");
 
+        // And through the storage target, from the shell.
+        samsa.shell("samsa:storage filechannel");
+        awaitLog("Storage engine now filechannel (was mmap)", 2);
+        samsa.shell("samsa:storage");
+        KafkaClients.waitUntil("samsa:storage to report the engine in use", Duration.ofSeconds(30),
+                () -> samsa.outputLines().stream().anyMatch(l -> l.contains("in use: filechannel")));
+        samsa.shell("samsa:storage any");
+        awaitLog("Storage engine now mmap (was filechannel)", 3);
+
         try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
                 KafkaClients.consumer(samsa.bootstrap(), "swap-reader", Map.of())) {
             c.subscribe(java.util.List.of(topic));
             java.util.List<String> got = new java.util.ArrayList<>();
             KafkaClients.pollAtLeast(c, 4, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
+            produce(topic, "after-shell-swaps");
+            KafkaClients.pollAtLeast(c, 1, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
             got.sort(null);
-            assertEquals(java.util.List.of("back-on-filechannel", "hot-deployed-mmap", "on-filechannel", "on-mmap"), got);
+            assertEquals(java.util.List.of("after-shell-swaps", "back-on-filechannel", "hot-deployed-mmap", "on-filechannel",
+                    "on-mmap"), got);
         }
     }
 
