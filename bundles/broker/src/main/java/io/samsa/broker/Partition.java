@@ -280,22 +280,43 @@ final class Partition {
      * @return segments deleted
      */
     int enforceRetention(long nowMs) throws IOException {
+        return maintain("retention (segment roll or delete)", () -> log.enforceRetention(nowMs), 0);
+    }
+
+    /** A time-based fsync ({@code flush.ms}); appends do the message-count one themselves. */
+    void flush() throws IOException {
+        maintain("flush", () -> {
+            log.flush();
+            return null;
+        }, null);
+    }
+
+    /**
+     * Runs a maintenance action on the log under the partition lock; a disk failure takes the
+     * log dir offline (reported once the lock is released) and yields {@code onFailure}.
+     */
+    private <T> T maintain(String operation, LogAction<T> action, T onFailure) throws IOException {
         Throwable failure = null;
         lock.lock();
         try {
-            return online ? log.enforceRetention(nowMs) : 0;
+            return online ? action.run() : onFailure;
         } catch (IOException | RuntimeException e) {
             if (!fence(e)) {
                 throw e;
             }
             failure = e;
-            return 0;
+            return onFailure;
         } finally {
             lock.unlock();
             if (failure != null) {
-                failures.failed(this, "retention (segment roll or delete)", failure);
+                failures.failed(this, operation, failure);
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface LogAction<T> {
+        T run() throws IOException;
     }
 
     private void requireOnline() throws IOException {

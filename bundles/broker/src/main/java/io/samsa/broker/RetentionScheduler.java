@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Periodically applies each log's retention (time and size), which also rolls segments past
  * {@code segment.ms}, and forgets idempotent producers idle for longer than Kafka's
- * {@code producer.id.expiration.ms} default.
+ * {@code producer.id.expiration.ms} default. Also fsyncs, once a second at most, the logs whose
+ * {@code flush.ms} has passed since their last time-based flush (appends only look at
+ * {@code flush.messages} and at {@code flush.ms} when data arrives).
  */
 final class RetentionScheduler implements AutoCloseable {
 
@@ -19,8 +21,11 @@ final class RetentionScheduler implements AutoCloseable {
     private static final long INITIAL_DELAY_MS = 30_000;
     static final long PRODUCER_EXPIRATION_MS = 86_400_000L;
 
+    private static final long FLUSH_CHECK_MS = 1000;
+
     private final PartitionRegistry registry;
     private final ScheduledExecutorService thread;
+    private final java.util.Map<org.apache.kafka.common.TopicPartition, Long> lastFlush = new java.util.HashMap<>();
 
     RetentionScheduler(PartitionRegistry registry, int brokerId) {
         this.registry = registry;
@@ -36,6 +41,31 @@ final class RetentionScheduler implements AutoCloseable {
         thread.scheduleWithFixedDelay(() -> runOnce(System.currentTimeMillis()), Math.min(INITIAL_DELAY_MS, interval),
                 interval, TimeUnit.MILLISECONDS);
         LOG.info("Checking log retention every {} ms", interval);
+        thread.scheduleWithFixedDelay(() -> flushDue(System.currentTimeMillis()), FLUSH_CHECK_MS, FLUSH_CHECK_MS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** @return the number of logs flushed */
+    synchronized int flushDue(long nowMs) {
+        int flushed = 0;
+        for (Partition p : registry.all()) {
+            long flushMs = p.online() ? p.log().config().flushMs() : Long.MAX_VALUE;
+            if (flushMs == Long.MAX_VALUE) {
+                lastFlush.remove(p.topicPartition());
+                continue;
+            }
+            long last = lastFlush.computeIfAbsent(p.topicPartition(), tp -> nowMs);
+            if (nowMs - last >= flushMs) {
+                try {
+                    p.flush();
+                    flushed++;
+                } catch (Exception e) {
+                    LOG.warn("Flush of {} failed", p.topicPartition(), e);
+                }
+                lastFlush.put(p.topicPartition(), nowMs);
+            }
+        }
+        return flushed;
     }
 
     /** @return the number of segments deleted over all partitions */

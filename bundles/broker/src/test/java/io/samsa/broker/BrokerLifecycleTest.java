@@ -207,6 +207,20 @@ public class BrokerLifecycleTest {
     }
 
     @Test
+    public void flushMsFsyncsLogsOnATimer() throws Exception {
+        BrokerServer b = fixture.start(0, Map.of());
+        b.topicAdmin().createTopic("timed", 1, (short) 1, Map.of(), Map.of("flush.ms", "100"), false);
+        b.topicAdmin().createTopic("untimed", 1, (short) 1, Map.of(), Map.of(), false);
+        produce(b, new TopicPartition("timed", 0), Records.batch("a"));
+        produce(b, new TopicPartition("untimed", 0), Records.batch("b"));
+        long now = System.currentTimeMillis();
+        assertEquals("nothing is due at first", 0, b.retention().flushDue(now));
+        assertEquals("only the log with flush.ms is flushed once it is due", 1, b.retention().flushDue(now + 150));
+        assertEquals("and not again before flush.ms passes", 0, b.retention().flushDue(now + 200));
+        assertEquals(1, b.retention().flushDue(now + 300));
+    }
+
+    @Test
     public void logsSpreadOverLogDirsAndStrayDirectoriesAreKeptAside() throws Exception {
         Path d1 = tmp.newFolder("d1").toPath();
         Path d2 = tmp.newFolder("d2").toPath();
