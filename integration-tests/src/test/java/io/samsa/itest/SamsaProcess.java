@@ -118,6 +118,8 @@ final class SamsaProcess implements AutoCloseable {
                 throw new AssertionError("Samsa exited with " + process.exitValue() + " before it was ready:\n" + output());
             }
             if (System.nanoTime() > end) {
+                // The caller never gets this object to close: end the process here.
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 throw new AssertionError("Samsa not ready after 90 s:\n" + output());
             }
             Thread.sleep(50);
