@@ -237,11 +237,7 @@ final class Partition {
     void reopen(StorageEngine next) throws IOException {
         lock.lock();
         try {
-            online = false;
-            if (logOpen) {
-                logOpen = false;
-                log.close();
-            }
+            closeLog(); // the lock is reentrant: closing and opening are one step for appenders
             log = next.open(topicPartition, dir, config);
             logOpen = true;
             engine = next;

@@ -70,16 +70,24 @@ final class MemberRequests {
         return response;
     }
 
-    private static Errors validateSync(ClassicGroup g, SyncGroupRequestData request) {
+    /** SyncGroup's and Heartbeat's common checks: a live group, a known member, the current generation. */
+    private static Errors validateMemberOfGeneration(ClassicGroup g, String memberId, String groupInstanceId,
+            int generationId) {
         if (g.is(GroupState.DEAD)) {
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
-        Errors error = JoinGroupHandler.validateMember(g, request.memberId(), request.groupInstanceId());
+        Errors error = JoinGroupHandler.validateMember(g, memberId, groupInstanceId);
         if (error != Errors.NONE) {
             return error;
         }
-        if (request.generationId() != g.generationId) {
-            return Errors.ILLEGAL_GENERATION;
+        return generationId != g.generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE;
+    }
+
+    private static Errors validateSync(ClassicGroup g, SyncGroupRequestData request) {
+        Errors error = validateMemberOfGeneration(g, request.memberId(), request.groupInstanceId(),
+                request.generationId());
+        if (error != Errors.NONE) {
+            return error;
         }
         if (request.protocolType() != null && !request.protocolType().equals(g.protocolType)) {
             return Errors.INCONSISTENT_GROUP_PROTOCOL;
@@ -181,15 +189,10 @@ final class MemberRequests {
     }
 
     private Errors heartbeat(ClassicGroup g, HeartbeatRequestData request) {
-        if (g.is(GroupState.DEAD)) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        Errors error = JoinGroupHandler.validateMember(g, request.memberId(), request.groupInstanceId());
+        Errors error = validateMemberOfGeneration(g, request.memberId(), request.groupInstanceId(),
+                request.generationId());
         if (error != Errors.NONE) {
             return error;
-        }
-        if (request.generationId() != g.generationId) {
-            return Errors.ILLEGAL_GENERATION;
         }
         GroupMember m = g.get(request.memberId());
         switch (g.state()) {
