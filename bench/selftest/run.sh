@@ -11,10 +11,13 @@ out=$(mktemp); trap 'rm -f "$out"' EXIT
 passed=0; failed=0
 check() { if eval "$2"; then echo "ok   $1"; passed=$((passed+1)); else echo "FAIL $1"; failed=$((failed+1)); sed 's/^/     | /' "$out" | tail -25; fi; }
 
-"$bench" --records 50000 --warmup 10000 --latency-rate 5000 --latency-records 10000 --engine both --keep \
+"$bench" --records 50000 --warmup 10000 --latency-rate 5000 --latency-records 10000 --consume-runs 3 --engine both --keep \
   --samsa-launcher "$here/kafka-as-samsa.sh" >"$out" 2>&1; rc=$?
 check "full run exits 0" '[ $rc -eq 0 ]'
 check "one table per engine, each with every metric and a ratio" '[ $(grep -cE "^\| (produce|p99|fixed|consume|peak).*\| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$" "$out") -eq 28 ] && grep -q "^| metric | Kafka 4.4.0 | Samsa (filechannel) |" "$out" && grep -q "^| metric | Kafka 4.4.0 | Samsa (mmap) |" "$out"'
+check "throughput verdict for both engines" '[ $(grep -cE "^Throughput, Samsa \((filechannel|mmap)\)/Kafka: acks1 [0-9.]+x, acksall [0-9.]+x, consume [0-9.]+x: \*\*(meets|misses)\*\* the target" "$out") -eq 2 ]'
+check "broker CPU per consume run for both brokers" '[ $(grep -cE "^\| broker CPU per consume run \(s\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$" "$out") -eq 2 ]'
+check "every measured consume run in the details, the median marked" '[ $(grep -c "^- consume run [123] " "$here/../target/results.md") -eq 9 ] && [ $(grep -c "^- consume run [123] (median)" "$here/../target/results.md") -eq 3 ]'
 check "fixed-rate p99 verdict for both engines" '[ $(grep -cE "^p99 produce latency at a fixed 5000 records/s .*\*\*(meets|misses)\*\* the target" "$out") -eq 2 ]'
 check "a stand-in launcher's engine is reported as not verified" '[ $(grep -c "^- storage engine: not verified" "$here/../target/results.md") -eq 2 ]'
 check "each engine run got its feature and storage.target" 'w="$here/../target/work"; grep -qx "samsa.features=platform,broker-core,storage-mmap,coordination-zookeeper" "$w/samsa-mmap/server.properties" && grep -qx "storage.target=(storage.engine=mmap)" "$w/samsa-mmap/server.properties" && grep -qx "storage.target=(storage.engine=filechannel)" "$w/samsa-filechannel/server.properties"'
@@ -40,6 +43,8 @@ check "broker crash mid-run fails fast naming Samsa" '[ $rc -ne 0 ] && grep -qE 
 check "bad option value is rejected" '[ $rc -eq 2 ] && grep -q "records must be a number" "$out"'
 "$bench" --engine rocksdb >"$out" 2>&1; rc=$?
 check "unknown engine is rejected" '[ $rc -eq 2 ] && grep -q "engine must be filechannel, mmap or both" "$out"'
+"$bench" --consume-runs 0 >"$out" 2>&1; rc=$?
+check "zero consume runs is rejected" '[ $rc -eq 2 ] && grep -q "consume-runs must be at least 1" "$out"'
 "$bench" --big-log 0 >"$out" 2>&1; rc=$?
 check "bad --big-log size is rejected" '[ $rc -eq 2 ] && grep -q "big-log must be a whole number" "$out"'
 
