@@ -272,10 +272,8 @@ wait_ready() {
 
 declare -A R   # results: R[<broker>.<metric>]
 
-# Per broker under test (kafka, samsa-<engine>): its JVM, client address, launched process group,
-# RSS sampler and log files, so that all of them can stay up for the interleaved consume rounds.
-declare -A JVM_OF BOOTSTRAP_OF GROUP_OF SAMPLER_OF LOGS_OF LABEL_OF
-BENCHED=()
+# Per broker under test (kafka, samsa-<engine>): its JVM and RSS sampler.
+declare -A JVM_OF SAMPLER_OF
 
 start_rss_sampler() {
   local name="$1" pid="$2" file="$3"
@@ -295,20 +293,6 @@ stop_rss_sampler() {
   forget_pid "$sampler"
 }
 
-# Earlier brokers stay up with their data; their dirty pages are written to disk now rather than
-# by the kernel's writeback in the middle of the next broker's measurements.
-settle() {
-  local t=$SECONDS
-  sync
-  log "sync: dirty pages written back in $(( SECONDS - t )) s"
-}
-
-# Makes broker $1 the one under test: tool runs stop when its JVM dies, failures show its logs.
-focus() {
-  BROKER_JVM="${JVM_OF[$1]}"
-  CURRENT_BROKER="${LABEL_OF[$1]}"
-  read -ra CURRENT_LOGS <<<"${LOGS_OF[$1]}"
-}
 
 # ---------------------------------------------------------------- one benchmark pass
 
@@ -418,15 +402,13 @@ pick_consume_median() {
 # utime + stime of a process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# The produce part of one broker's run, then a warm-up consume. The broker stays up: its measured
-# consume runs come later, in rounds with the other brokers' (consume_rounds).
+# One broker's whole run. Brokers run one at a time: an idle Kafka left up after its run was
+# seen to cut Samsa's produce throughput by a quarter, with a few percent of a core.
 bench_broker() {
   local name="$1" pid="$2" port="$3" bootstrap="127.0.0.1:$3" jvm out line
   jvm=$(broker_jvm_pid "$pid" "$port")
   BROKER_JVM="$jvm"
-  JVM_OF[$name]="$jvm"; BOOTSTRAP_OF[$name]="$bootstrap"; GROUP_OF[$name]="$pid"
-  LABEL_OF[$name]="$CURRENT_BROKER"; LOGS_OF[$name]="${CURRENT_LOGS[*]:-}"
-  BENCHED+=("$name")
+  JVM_OF[$name]="$jvm"
   R[$name.cmdline]=$(tr '\0' ' ' < "/proc/$jvm/cmdline" 2>/dev/null)
   if [[ " ${R[$name.cmdline]} " != *" -Xmx$HEAP "* ]]; then
     log "WARNING: $name's JVM does not run with -Xmx$HEAP: ${R[$name.cmdline]}"
@@ -435,7 +417,6 @@ bench_broker() {
   start_rss_sampler "$name" "$jvm" "$WORK/$name-rss.kb"
   log "$name: broker JVM pid $jvm, sampling VmRSS every second"
 
-  settle
   local t
   for t in bench-acks1 bench-acksall bench-fixedrate; do
     out=$(tool 60 org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create \
@@ -456,32 +437,21 @@ bench_broker() {
   line=$(produce_fixed "$name" "$bootstrap") || exit 1
   parse_produce "$name" fixed "$line"
 
+  local total=$(( 2 * (WARMUP + RECORDS) )) i t0 t1
   consume "$name" "$bootstrap" "$WARMUP" bench-warmup-$$ >/dev/null || exit 1
-  BROKER_JVM=""
-}
-
-# The measured consume runs: round i runs every broker's i-th run back to back, so that a slow
-# stretch of a shared machine falls on all brokers alike instead of on whichever ran then.
-consume_rounds() {
-  local total=$(( 2 * (WARMUP + RECORDS) )) i name t0 t1 out
-  settle
   for i in $(seq 1 "$CONSUME_RUNS"); do
-    for name in "${BENCHED[@]}"; do
-      focus "$name"
-      t0=$(cpu_ticks "${JVM_OF[$name]}")
-      out=$(consume "$name" "${BOOTSTRAP_OF[$name]}" "$total" "bench-measure-$$-$i") || exit 1
-      t1=$(cpu_ticks "${JVM_OF[$name]}")
-      parse_consume "$name" "$out" "$total" "$i" $(( t1 - t0 ))
-    done
+    t0=$(cpu_ticks "$jvm")
+    out=$(consume "$name" "$bootstrap" "$total" "bench-measure-$$-$i") || exit 1
+    t1=$(cpu_ticks "$jvm")
+    parse_consume "$name" "$out" "$total" "$i" $(( t1 - t0 ))
   done
-  for name in "${BENCHED[@]}"; do pick_consume_median "$name"; done
-  BROKER_JVM=""; CURRENT_BROKER=""; CURRENT_LOGS=()
+  pick_consume_median "$name"
+  finish_broker "$name"
 }
 
-# Peak RSS of broker $1 over its whole run; fails if it died.
+# Peak RSS of broker $1 over its run; fails if it died.
 finish_broker() {
   local name="$1" jvm="${JVM_OF[$1]}"
-  focus "$name"
   kill -0 "$jvm" 2>/dev/null || die "broker JVM $jvm died during the benchmark"
   R[$name.hwm]=$(awk '/^VmHWM:/{print $2}' "/proc/$jvm/status" 2>/dev/null)
   stop_rss_sampler "$name"
@@ -569,13 +539,10 @@ EOF
   wait_ready "$pid" "127.0.0.1:$KAFKA_PORT"
   log "Kafka: ready"
   bench_broker kafka "$pid" "$KAFKA_PORT"
+  log "Kafka: stopping pid $pid"
+  stop_group "$pid"
+  rm -rf "$dir/data"
   CURRENT_BROKER=""; CURRENT_LOGS=()
-}
-
-stop_kafka() {
-  log "Kafka: stopping pid ${GROUP_OF[kafka]}"
-  stop_group "${GROUP_OF[kafka]}"
-  rm -rf "$WORK/kafka/data"
 }
 
 # ---------------------------------------------------------------- Samsa
@@ -673,12 +640,11 @@ start_samsa() {
   log "Samsa ($engine): ready, storage engine ${R[samsa-$engine.engine]%%,*}"
 }
 
-# Stops the Samsa started for engine $1 (process group $2, directory $3).
 stop_samsa() {
-  local engine="$1" group="${2:-$SAMSA_PID}" dir="${3:-$SAMSA_DIR}"
-  log "Samsa ($engine): stopping pid $group"
-  stop_group "$group"
-  [ "$KEEP" = 1 ] || rm -rf "$dir/data/kafka-logs"
+  local engine="$1"
+  log "Samsa ($engine): stopping pid $SAMSA_PID"
+  stop_group "$SAMSA_PID"
+  [ "$KEEP" = 1 ] || rm -rf "$SAMSA_DIR/data/kafka-logs"
   CURRENT_BROKER=""; CURRENT_LOGS=()
 }
 
@@ -686,15 +652,9 @@ run_samsa() {
   local engine="$1" offset="$2"
   start_samsa "$engine" "$HEAP_OPTS" "$offset"
   bench_broker "samsa-$engine" "$SAMSA_PID" "$SAMSA_CLIENT_PORT"
-  CURRENT_BROKER=""; CURRENT_LOGS=()
-}
-
-finish_samsa() {
-  local engine="$1" name="samsa-$1"
-  finish_broker "$name"
   # the engine must not have changed under the run (e.g. a feature installed from the shell)
-  verify_engine "$name" "$WORK/$name" "$engine"
-  stop_samsa "$engine" "${GROUP_OF[$name]}" "$WORK/$name"
+  verify_engine "samsa-$engine" "$SAMSA_DIR" "$engine"
+  stop_samsa "$engine"
 }
 
 if [ -n "$BIG_LOG_GB" ]; then
@@ -707,11 +667,6 @@ fi
 if [ "$RUN_SAMSA" = 1 ]; then
   i=0
   for e in "${ENGINES[@]}"; do run_samsa "$e" $(( 10 * i )); i=$(( i + 1 )); done
-fi
-consume_rounds
-if [ "$RUN_KAFKA" = 1 ]; then finish_broker kafka; stop_kafka; fi
-if [ "$RUN_SAMSA" = 1 ]; then
-  for e in "${ENGINES[@]}"; do finish_samsa "$e"; done
 fi
 
 # ---------------------------------------------------------------- report
@@ -790,8 +745,8 @@ TABLES=$(
   echo "# Samsa vs Apache Kafka 4.4.0 benchmark"
   echo
   machine_lines
-  echo "- workload: $RECORDS records of ${RECORD_SIZE} B per measured produce run (warm-up run of $WARMUP records discarded before each), --throughput -1, topics with $PARTITIONS partitions; then $LAT_RECORDS records at a fixed $LAT_RATE records/s with acks=all (first $LAT_WARMUP are ProducerPerformance warm-up, left out of its latencies); consume: a warm-up run of $WARMUP records after each broker's produce runs, then, with all brokers up, $CONSUME_RUNS rounds of one measured run per broker (${BENCHED[*]}, in that order), each run a new group reading all $(( 2 * (WARMUP + RECORDS) )) records of the two --throughput -1 topics; the table shows each broker's median run"
-  echo "- broker heap: $HEAP_OPTS (all); Samsa runs once per storage engine (${ENGINES[*]}), each after the one Kafka run, with samsa.features=platform,broker-core,storage-<engine>,coordination-zookeeper"
+  echo "- workload: $RECORDS records of ${RECORD_SIZE} B per measured produce run (warm-up run of $WARMUP records discarded before each), --throughput -1, topics with $PARTITIONS partitions; then $LAT_RECORDS records at a fixed $LAT_RATE records/s with acks=all (first $LAT_WARMUP are ProducerPerformance warm-up, left out of its latencies); consume: a warm-up run of $WARMUP records, then $CONSUME_RUNS measured runs, each a new group reading all $(( 2 * (WARMUP + RECORDS) )) records of the two --throughput -1 topics; the table shows each broker's median run"
+  echo "- broker heap: $HEAP_OPTS (all); brokers run one at a time; Samsa runs once per storage engine (${ENGINES[*]}), each after the one Kafka run, with samsa.features=platform,broker-core,storage-<engine>,coordination-zookeeper"
   for b in kafka "${SAMSA_NAMES[@]}"; do
     [ -n "${R[$b.heap_warning]:-}" ] && echo "- **WARNING: the $b JVM did not run with -Xmx$HEAP, see its command line below**"
   done
