@@ -74,9 +74,10 @@ public class RuntimeIT {
     }
 
     /**
-     * The storage engine swapped by the operator's other two ways: installing (and removing) the
-     * mmap feature from the shell, and dropping the mmap bundle into the hot-deploy folder. The
-     * data written before each swap stays readable after it.
+     * The storage engine swapped by the operator's other ways: installing (and removing) the mmap
+     * feature from the shell, dropping the mmap bundle into the hot-deploy folder, the Gogo
+     * samsa:storage command, and a storage configuration file in the hot-deploy folder. The data
+     * written before each swap stays readable after it.
      */
     @Test
     public void storageEngineSwappedByFeatureAndByHotDeploy() throws Exception {
@@ -107,16 +108,26 @@ public class RuntimeIT {
         samsa.shell("samsa:storage any");
         awaitLog("Storage engine now mmap (was filechannel)", 3);
 
+        // And by a configuration file in the hot-deploy folder, which replaces its whole PID: the
+        // storage choice has a PID of its own, so the broker keeps its listeners and log dirs.
+        java.nio.file.Path storageCfg = load.resolve("io.samsa.broker.storage.cfg");
+        java.nio.file.Files.writeString(storageCfg, "storage.target=(storage.engine=filechannel)\n");
+        awaitLog("Storage engine now filechannel (was mmap)", 3);
+        produce(topic, "on-filechannel-by-cfg");
+        java.nio.file.Files.delete(storageCfg);
+        awaitLog("Storage engine now mmap (was filechannel)", 4);
+        assertEquals("the broker swapped engines without restarting", 0, countLog("restarting the broker"));
+
         try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
                 KafkaClients.consumer(samsa.bootstrap(), "swap-reader", Map.of())) {
             c.subscribe(java.util.List.of(topic));
             java.util.List<String> got = new java.util.ArrayList<>();
-            KafkaClients.pollAtLeast(c, 4, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
+            KafkaClients.pollAtLeast(c, 5, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
             produce(topic, "after-shell-swaps");
             KafkaClients.pollAtLeast(c, 1, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
             got.sort(null);
             assertEquals(java.util.List.of("after-shell-swaps", "back-on-filechannel", "hot-deployed-mmap", "on-filechannel",
-                    "on-mmap"), got);
+                    "on-filechannel-by-cfg", "on-mmap"), got);
         }
     }
 

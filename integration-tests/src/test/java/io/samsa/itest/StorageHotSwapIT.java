@@ -167,7 +167,7 @@ public class StorageHotSwapIT {
     }
 
     private void setStorageTarget(String filter) throws Exception {
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("io.samsa.broker", "?");
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("io.samsa.broker.storage", "?");
         Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
         props.put("storage.target", filter);
         c.update(props);

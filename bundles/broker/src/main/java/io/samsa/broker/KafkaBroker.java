@@ -16,7 +16,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,14 +35,21 @@ import io.samsa.api.storage.StorageEngine;
  * The storage engine is bound greedily and dynamically: a better-ranked engine, or a changed
  * {@code storage.target}, re-opens every partition through the new engine without restarting.
  */
-@Component(configurationPid = KafkaBroker.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
-@Designate(ocd = KafkaBroker.Config.class)
+@Component(configurationPid = {KafkaBroker.PID, KafkaBroker.STORAGE_PID},
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 public class KafkaBroker {
 
     static final String PID = "io.samsa.broker";
+    /**
+     * The storage engine choice alone, merged over {@link #PID}. A whole configuration of its own
+     * so that replacing it (a {@code .cfg} file in the hot-deploy folder replaces every property
+     * of its PID) cannot reset the broker's listeners or log dirs.
+     */
+    static final String STORAGE_PID = "io.samsa.broker.storage";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
 
-    @ObjectClassDefinition(id = PID, name = "Samsa Kafka broker",
+    // Designated through pid = ... : bnd allows @Designate only on a component with a single PID.
+    @ObjectClassDefinition(id = PID, pid = PID, name = "Samsa Kafka broker",
             description = "Broker identity, log directories, topic defaults and log retention (Kafka's server.properties names)")
     public @interface Config {
         @AttributeDefinition(description = "Unique id of this broker in the cluster")
@@ -101,11 +107,21 @@ public class KafkaBroker {
         @AttributeDefinition(description = "Largest record batch a topic accepts by default")
         int message_max_bytes() default 1048588;
 
-        @AttributeDefinition(description = "Filter selecting the StorageEngine service, e.g. (storage.engine=filechannel)")
+        @AttributeDefinition(description = "Filter selecting the StorageEngine service, e.g. (storage.engine=filechannel); "
+                + "the " + STORAGE_PID + " configuration overrides it")
         String storage_target() default "(storage.engine=*)";
 
         @AttributeDefinition(description = "Filter selecting the Coordinator service, e.g. (coordination.type=zookeeper)")
         String coordinator_target() default "(coordination.type=*)";
+    }
+
+    @ObjectClassDefinition(id = STORAGE_PID, pid = STORAGE_PID, name = "Samsa storage engine selection",
+            description = "Which storage engine holds the partitions. Changing it moves every partition onto the "
+                    + "engine it names while the broker runs; deleting it falls back to the broker configuration's.")
+    public @interface StorageSelection {
+        @AttributeDefinition(description = "Filter selecting the StorageEngine service: (storage.engine=mmap), "
+                + "(storage.engine=filechannel), or (storage.engine=*) for the best-ranked deployed engine")
+        String storage_target() default "(storage.engine=*)";
     }
 
     @Reference(name = "coordinator", target = "(coordination.type=*)")

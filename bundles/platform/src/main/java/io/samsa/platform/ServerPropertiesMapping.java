@@ -19,6 +19,8 @@ import java.util.TreeSet;
  */
 final class ServerPropertiesMapping {
     static final String BROKER = "io.samsa.broker";
+    /** The broker's storage engine choice, a configuration of its own (see KafkaBroker). */
+    static final String BROKER_STORAGE = "io.samsa.broker.storage";
     static final String GROUP = "io.samsa.group";
     static final String PROTOCOL = "io.samsa.protocol.kafka";
     static final String ZOOKEEPER = "io.samsa.coordination.zookeeper";
@@ -69,7 +71,7 @@ final class ServerPropertiesMapping {
         key("log.flush.interval.messages", Type.LONG, BROKER);
         key("log.flush.interval.ms", Type.LONG, BROKER);
         key("message.max.bytes", Type.INT, BROKER);
-        key("storage.target", Type.STRING, BROKER);
+        key("storage.target", Type.STRING, BROKER_STORAGE);
         key("coordinator.target", Type.STRING, BROKER);
 
         key("offsets.topic.num.partitions", Type.INT, GROUP);

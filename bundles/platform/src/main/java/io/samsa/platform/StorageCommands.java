@@ -15,8 +15,9 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Gogo command {@code samsa:storage}: which storage engines are deployed and which one holds the
  * partitions; {@code samsa:storage <engine>} moves the running broker onto another engine by
- * setting the {@code storage.target} of its configuration, as the web console's Configuration
- * page would; {@code samsa:storage any} lets the best-ranked engine win again.
+ * setting {@code storage.target} in the broker's storage selection configuration, as the web
+ * console's Configuration page would; {@code samsa:storage any} lets the best-ranked engine win
+ * again.
  * <p>
  * Services are looked up by interface name, so this bundle needs no import of the broker API.
  */
@@ -24,7 +25,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.scope=samsa",
     "osgi.command.function=storage"})
 public class StorageCommands {
-    static final String BROKER_PID = "io.samsa.broker";
+    static final String STORAGE_PID = ServerPropertiesMapping.BROKER_STORAGE;
     private static final String ENGINE_SERVICE = "io.samsa.api.storage.StorageEngine";
     private static final String PARTITION_SERVICE = "io.samsa.api.broker.PartitionService";
     private static final String ENGINE_PROPERTY = "storage.engine";
@@ -49,8 +50,8 @@ public class StorageCommands {
             return "no storage engine '" + engine + "' is deployed; deployed: " + String.join(", ", engines(ENGINE_SERVICE))
                     + " (install one with samsa:feature-install storage-<engine>)";
         }
-        new ConfigurationValues(configAdmin).put(BROKER_PID, Map.of("storage.target", filter));
-        return "storage.target of " + BROKER_PID + " set to " + filter
+        new ConfigurationValues(configAdmin).put(STORAGE_PID, Map.of("storage.target", filter));
+        return "storage.target of " + STORAGE_PID + " set to " + filter
                 + "; the broker reopens its partitions through that engine (see the log)";
     }
 
