@@ -39,6 +39,8 @@ LAT_RECORDS=""
 BIG_LOG_GB=""
 BIG_HEAP=512m
 BIG_RECORD_SIZE=1024
+SWAPS=""
+SWAP_RATE=20000
 
 usage() {
   cat <<EOF
@@ -73,6 +75,12 @@ Options:
                        (bench/target/big-log-results.md). Needs GB+5 GiB free disk.
   --big-log-heap SIZE  -Xmx for the heap check (default 512m)
   --big-log-record-size B  record size for the heap check (default 1024)
+  --swap N             instead of the comparison: the storage hot-swap stall. Samsa alone
+                       with both engines; an idempotent acks=all producer at a fixed rate
+                       runs once without swaps and once while the engine is swapped N times
+                       through the hot-deploy folder; reports the worst send-to-ack latency
+                       of each run (bench/target/swap-results.md)
+  --swap-rate R        records/s of the swap runs (default 20000)
   --kafka-only         benchmark only Apache Kafka (Samsa column shows n/a)
   --samsa-only         benchmark only Samsa
   --no-build           use runtime/target/samsa as it is (no bin/ensure-built.sh, no Maven build)
@@ -97,6 +105,8 @@ while [ $# -gt 0 ]; do
     --big-log) BIG_LOG_GB="$2"; shift 2 ;;
     --big-log-heap) BIG_HEAP="$2"; shift 2 ;;
     --big-log-record-size) BIG_RECORD_SIZE="$2"; shift 2 ;;
+    --swap) SWAPS="$2"; shift 2 ;;
+    --swap-rate) SWAP_RATE="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --record-size) RECORD_SIZE="$2"; shift 2 ;;
     --heap) HEAP="$2"; shift 2 ;;
@@ -115,7 +125,7 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-for n in RECORDS RECORD_SIZE START_TIMEOUT RUN_TIMEOUT KAFKA_PORT SAMSA_PORT SAMSA_ZK_PORT LAT_RATE BIG_RECORD_SIZE CONSUME_RUNS; do
+for n in RECORDS RECORD_SIZE START_TIMEOUT RUN_TIMEOUT KAFKA_PORT SAMSA_PORT SAMSA_ZK_PORT LAT_RATE BIG_RECORD_SIZE CONSUME_RUNS SWAP_RATE; do
   [[ "${!n}" =~ ^[0-9]+$ ]] || { echo "run.sh: ${n,,} must be a number, got '${!n}'" >&2; exit 2; }
 done
 [ "$CONSUME_RUNS" -ge 1 ] || { echo "run.sh: --consume-runs must be at least 1" >&2; exit 2; }
@@ -132,6 +142,10 @@ if [ -z "$LAT_RECORDS" ]; then
 fi
 [[ "$LAT_RECORDS" =~ ^[0-9]+$ ]] && [ "$LAT_RECORDS" -ge 10 ] || { echo "run.sh: --latency-records must be a number >= 10" >&2; exit 2; }
 LAT_WARMUP=$(( LAT_RECORDS / 10 ))
+if [ -n "$SWAPS" ]; then
+  [[ "$SWAPS" =~ ^[0-9]+$ ]] && [ "$SWAPS" -ge 1 ] || { echo "run.sh: --swap must be a number of swaps >= 1, got '$SWAPS'" >&2; exit 2; }
+  RUN_KAFKA=0
+fi
 if [ -n "$BIG_LOG_GB" ]; then
   [[ "$BIG_LOG_GB" =~ ^[0-9]+$ ]] && [ "$BIG_LOG_GB" -ge 1 ] || { echo "run.sh: --big-log must be a whole number of GiB >= 1, got '$BIG_LOG_GB'" >&2; exit 2; }
   RUN_KAFKA=0
@@ -573,7 +587,12 @@ machine_lines() {
 
 # The feature set each engine runs with: the runtime's default minus the web console, with the
 # engine's own feature, and storage.target naming it so that no other engine can be bound.
+# Engine "both" (the swap check): both engines installed, no target, so mmap (ranked higher) wins.
 engine_props() {
+  if [ "$1" = both ]; then
+    echo "samsa.features=platform,broker-core,storage-filechannel,storage-mmap,coordination-zookeeper"
+    return
+  fi
   echo "samsa.features=platform,broker-core,storage-$1,coordination-zookeeper"
   echo "storage.target=(storage.engine=$1)"
 }
@@ -636,7 +655,7 @@ start_samsa() {
   STARTED_PIDS+=("$SAMSA_PID")
   wait_port "$SAMSA_PID" "$port"
   wait_ready "$SAMSA_PID" "127.0.0.1:$port"
-  verify_engine "samsa-$engine" "$dir" "$engine"
+  verify_engine "samsa-$engine" "$dir" "$( [ "$engine" = both ] && echo mmap || echo "$engine")"
   log "Samsa ($engine): ready, storage engine ${R[samsa-$engine.engine]%%,*}"
 }
 
@@ -656,6 +675,12 @@ run_samsa() {
   verify_engine "samsa-$engine" "$SAMSA_DIR" "$engine"
   stop_samsa "$engine"
 }
+
+if [ -n "$SWAPS" ]; then
+  source "$BENCH_DIR/swap.sh"
+  run_swap_check
+  exit $?
+fi
 
 if [ -n "$BIG_LOG_GB" ]; then
   source "$BENCH_DIR/big-log.sh"

@@ -45,6 +45,8 @@ check "bad option value is rejected" '[ $rc -eq 2 ] && grep -q "records must be 
 check "unknown engine is rejected" '[ $rc -eq 2 ] && grep -q "engine must be filechannel, mmap or both" "$out"'
 "$bench" --consume-runs 0 >"$out" 2>&1; rc=$?
 check "zero consume runs is rejected" '[ $rc -eq 2 ] && grep -q "consume-runs must be at least 1" "$out"'
+"$bench" --swap 0 >"$out" 2>&1; rc=$?
+check "zero swaps is rejected" '[ $rc -eq 2 ] && grep -q "swap must be a number of swaps >= 1" "$out"'
 "$bench" --big-log 0 >"$out" 2>&1; rc=$?
 check "bad --big-log size is rejected" '[ $rc -eq 2 ] && grep -q "big-log must be a whole number" "$out"'
 
