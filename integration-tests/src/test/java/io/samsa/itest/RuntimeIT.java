@@ -76,7 +76,8 @@ public class RuntimeIT {
     /**
      * The storage engine swapped by the operator's other ways: installing (and removing) the mmap
      * feature from the shell, dropping the mmap bundle into the hot-deploy folder, the Gogo
-     * samsa:storage command, and a storage configuration file in the hot-deploy folder. The data
+     * samsa:storage command, a storage configuration file in the hot-deploy folder and the web
+     * console's Configuration page. The data
      * written before each swap stays readable after it.
      */
     @Test
@@ -116,18 +117,27 @@ public class RuntimeIT {
         produce(topic, "on-filechannel-by-cfg");
         java.nio.file.Files.delete(storageCfg);
         awaitLog("Storage engine now mmap (was filechannel)", 4);
+
+        // And from the web console's Configuration page, submitting its form as a browser does.
+        KafkaClients.waitUntil("the web console's Configuration page", Duration.ofSeconds(30),
+                () -> status("/system/console/configMgr", "admin", password) == 200);
+        assertEquals("the web console accepts the storage selection", 302,
+                post("/system/console/configMgr/io.samsa.broker.storage", "apply=true&propertylist=storage.target"
+                        + "&storage.target=" + java.net.URLEncoder.encode("(storage.engine=filechannel)", StandardCharsets.UTF_8)));
+        awaitLog("Storage engine now filechannel (was mmap)", 4);
+        produce(topic, "on-filechannel-by-webconsole");
         assertEquals("the broker swapped engines without restarting", 0, countLog("restarting the broker"));
 
         try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
                 KafkaClients.consumer(samsa.bootstrap(), "swap-reader", Map.of())) {
             c.subscribe(java.util.List.of(topic));
             java.util.List<String> got = new java.util.ArrayList<>();
-            KafkaClients.pollAtLeast(c, 5, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
+            KafkaClients.pollAtLeast(c, 6, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
             produce(topic, "after-shell-swaps");
             KafkaClients.pollAtLeast(c, 1, Duration.ofSeconds(60)).forEach(r -> got.add(r.value()));
             got.sort(null);
             assertEquals(java.util.List.of("after-shell-swaps", "back-on-filechannel", "hot-deployed-mmap", "on-filechannel",
-                    "on-filechannel-by-cfg", "on-mmap"), got);
+                    "on-filechannel-by-cfg", "on-filechannel-by-webconsole", "on-mmap"), got);
         }
     }
 
@@ -181,6 +191,20 @@ public class RuntimeIT {
             return code;
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** An authenticated form POST; the response code. */
+    private static int post(String path, String form) throws IOException {
+        HttpURLConnection c = open(path, "admin", password);
+        try {
+            c.setRequestMethod("POST");
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
+            c.getOutputStream().write(form.getBytes(StandardCharsets.UTF_8));
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
         }
     }
 
