@@ -68,15 +68,48 @@ public class StorageIT {
         assertTrue("every batch valid: " + out, !out.contains("isvalid: false"));
     }
 
+    /** Kafka's kafka-log-dirs.sh lists both log dirs and the size of every partition in them. */
+    @Test
+    public void kafkasLogDirsToolDescribesSamsasLogDirs() throws Exception {
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-logdirs");
+        Path d1 = data.resolve("disk1");
+        Path d2 = data.resolve("disk2");
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of("log.dirs", d1 + "," + d2)).start()) {
+            KafkaClients.createTopic(samsa.bootstrap(), "spread", 4);
+            try (KafkaProducer<String, String> p = KafkaClients.producer(samsa.bootstrap(), Map.of())) {
+                for (int i = 0; i < 40; i++) {
+                    p.send(new ProducerRecord<>("spread", i % 4, "k", "in-some-dir-" + i)).get();
+                }
+            }
+            String out = kafkaTool("org.apache.kafka.tools.LogDirsCommand", "--bootstrap-server", samsa.bootstrap(),
+                    "--describe", "--topic-list", "spread");
+            String json = out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(out));
+            assertTrue(json, json.contains("\"logDir\":\"" + d1 + "\"") && json.contains("\"logDir\":\"" + d2 + "\""));
+            for (int p = 0; p < 4; p++) {
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("\"partition\":\"spread-" + p + "\",\"size\":(\\d+)").matcher(json);
+                assertTrue("spread-" + p + " in " + json, m.find());
+                assertTrue("spread-" + p + " holds its 10 records", Long.parseLong(m.group(1)) > 10 * 12);
+            }
+            assertTrue("no error on a healthy dir: " + json, !json.contains("\"error\":\"org"));
+        }
+    }
+
     private static String dumpLogSegments(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("org.apache.kafka.tools.DumpLogSegments"));
+        all.addAll(List.of(args));
+        return kafkaTool(all.toArray(String[]::new));
+    }
+
+    /** Runs one of Apache Kafka 4.4's tool classes from the runtime's tools/ folder; its output. */
+    private static String kafkaTool(String... mainClassAndArgs) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", SamsaProcess.HOME.resolve("tools") + File.separator + "*",
-                "org.apache.kafka.tools.DumpLogSegments"));
-        cmd.addAll(List.of(args));
+                "-cp", SamsaProcess.HOME.resolve("tools") + File.separator + "*"));
+        cmd.addAll(List.of(mainClassAndArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertTrue("DumpLogSegments finished", p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals("DumpLogSegments exit code, output:\n" + out, 0, p.exitValue());
+        assertTrue(mainClassAndArgs[0] + " finished", p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(mainClassAndArgs[0] + " exit code, output:\n" + out, 0, p.exitValue());
         return out;
     }
 

@@ -16,6 +16,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
+import io.samsa.api.broker.LogDirDescription;
 import io.samsa.api.broker.OffsetLookup;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProduceResult;
@@ -174,6 +175,11 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
         } catch (IOException | RuntimeException e) {
             return OffsetLookup.error(Errors.KAFKA_STORAGE_ERROR);
         }
+    }
+
+    @Override
+    public List<LogDirDescription> describeLogDirs() {
+        return registry.describeLogDirs();
     }
 
     private Errors leaderError(TopicPartition tp, Partition p) {

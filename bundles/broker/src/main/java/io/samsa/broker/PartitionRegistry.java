@@ -2,12 +2,14 @@ package io.samsa.broker;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,9 +19,11 @@ import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.samsa.api.broker.LogDirDescription;
 import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.StorageEngine;
@@ -92,6 +96,42 @@ final class PartitionRegistry {
 
     LogDirs logDirs() {
         return logDirs;
+    }
+
+    /**
+     * Each log dir with the size of every open partition log in it. An offline dir is reported
+     * with KAFKA_STORAGE_ERROR and nothing else, as Kafka does; a partition whose size cannot
+     * be read is left out rather than failing the whole answer.
+     */
+    List<LogDirDescription> describeLogDirs() {
+        List<LogDirDescription> dirs = new ArrayList<>();
+        for (Path dir : logDirs.all()) {
+            if (!logDirs.isOnline(dir)) {
+                dirs.add(new LogDirDescription(dir.toString(), Errors.KAFKA_STORAGE_ERROR, -1, -1, Map.of()));
+                continue;
+            }
+            Map<TopicPartition, Long> sizes = new LinkedHashMap<>();
+            for (Partition p : partitions.values()) {
+                if (p.online() && dir.equals(p.dir().getParent())) {
+                    try {
+                        sizes.put(p.topicPartition(), p.log().sizeInBytes());
+                    } catch (RuntimeException e) {
+                        LOG.debug("Size of {} unavailable for DescribeLogDirs", p.topicPartition(), e);
+                    }
+                }
+            }
+            long total = -1;
+            long usable = -1;
+            try {
+                FileStore store = Files.getFileStore(dir);
+                total = store.getTotalSpace();
+                usable = store.getUsableSpace();
+            } catch (IOException e) {
+                LOG.debug("File system of log dir {} unavailable for DescribeLogDirs", dir, e);
+            }
+            dirs.add(new LogDirDescription(dir.toString(), Errors.NONE, total, usable, sizes));
+        }
+        return dirs;
     }
 
     StorageEngine engine() {

@@ -130,6 +130,20 @@ public class LogDirFailureTest {
         String reason = broker.registry().logDirs().offline().get(d1);
         assertTrue(reason, reason.contains(inD1.get(0).toString()) && reason.contains("No space left on device"));
 
+        // DescribeLogDirs (kafka-log-dirs.sh) shows d1 failed and what d2 holds.
+        List<io.samsa.api.broker.LogDirDescription> dirs = broker.partitionService().describeLogDirs();
+        assertEquals(List.of(d1.toString(), d2.toString()), dirs.stream().map(d -> d.path()).toList());
+        assertEquals(Errors.KAFKA_STORAGE_ERROR, dirs.get(0).error());
+        assertTrue(dirs.get(0).partitionSizes().isEmpty());
+        assertEquals(Errors.NONE, dirs.get(1).error());
+        assertTrue("file system sizes: " + dirs.get(1), dirs.get(1).totalBytes() > 0 && dirs.get(1).usableBytes() >= 0);
+        assertEquals(java.util.Set.copyOf(inD2), dirs.get(1).partitionSizes().keySet());
+        for (TopicPartition tp : inD2) {
+            assertEquals(tp.toString(), broker.registry().get(tp).log().sizeInBytes(),
+                    (long) dirs.get(1).partitionSizes().get(tp));
+            assertTrue(tp + " holds a batch", dirs.get(1).partitionSizes().get(tp) > 61);
+        }
+
         engine.heal(); // the dir stays offline although writes would work again
         for (TopicPartition tp : inD1) {
             assertOffline(tp);

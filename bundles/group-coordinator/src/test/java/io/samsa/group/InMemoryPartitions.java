@@ -126,6 +126,11 @@ final class InMemoryPartitions implements PartitionService {
         return OffsetLookup.error(Errors.UNSUPPORTED_VERSION);
     }
 
+    @Override
+    public List<io.samsa.api.broker.LogDirDescription> describeLogDirs() {
+        return List.of();
+    }
+
     /** Every record of a partition, in order: key and value (null for a tombstone). */
     synchronized List<Record> records(TopicPartition tp) {
         List<Record> out = new ArrayList<>();

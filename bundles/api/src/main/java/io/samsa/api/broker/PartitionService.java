@@ -1,6 +1,7 @@
 package io.samsa.api.broker;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -47,4 +48,12 @@ public interface PartitionService {
 
     /** DeleteRecords: advance the log start offset; {@code offset} -1 means the high watermark. */
     OffsetLookup deleteRecords(TopicPartition partition, long offset);
+
+    /**
+     * DescribeLogDirs: every directory of {@code log.dirs} in order, whether it is online, and
+     * the partition logs open in it with their sizes.
+     *
+     * @since 1.1
+     */
+    List<LogDirDescription> describeLogDirs();
 }

@@ -3,6 +3,7 @@ package io.samsa.protocol.kafka;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -48,6 +49,7 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
+import io.samsa.protocol.kafka.testkit.InMemoryPartitions;
 import io.samsa.protocol.kafka.testkit.TestBroker;
 
 /** Real Kafka 4.4 clients against the real server: proves the encoding of every API they use. */
@@ -224,6 +226,36 @@ public class KafkaClientsTest {
         }
         admin.deleteConsumerGroups(List.of("group-a")).all().get();
         assertFalse(admin.listGroups().all().get().stream().anyMatch(g -> g.groupId().equals("group-a")));
+    }
+
+    @Test
+    public void adminDescribesLogDirsWithPartitionSizesAndTheOfflineDir() throws Exception {
+        admin.createTopics(List.of(new NewTopic("sized", 2, (short) 1))).all().get();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps())) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>("sized", 0, "k", "v" + i)).get();
+            }
+        }
+        Map<String, org.apache.kafka.clients.admin.LogDirDescription> dirs =
+                admin.describeLogDirs(List.of(0)).allDescriptions().get().get(0);
+        assertEquals(Set.of(InMemoryPartitions.ONLINE_DIR, InMemoryPartitions.OFFLINE_DIR), dirs.keySet());
+        org.apache.kafka.clients.admin.LogDirDescription online = dirs.get(InMemoryPartitions.ONLINE_DIR);
+        assertNull(online.error());
+        assertEquals(java.util.OptionalLong.of(1L << 40), online.totalBytes());
+        long size0 = online.replicaInfos().get(new TopicPartition("sized", 0)).size();
+        assertTrue("20 records take space: " + size0, size0 > 20 * 2);
+        assertEquals(0, online.replicaInfos().get(new TopicPartition("sized", 1)).size());
+        assertFalse(online.replicaInfos().get(new TopicPartition("sized", 0)).isFuture());
+        assertTrue(dirs.get(InMemoryPartitions.OFFLINE_DIR).error()
+                instanceof org.apache.kafka.common.errors.KafkaStorageException);
+        assertTrue(dirs.get(InMemoryPartitions.OFFLINE_DIR).replicaInfos().isEmpty());
+
+        // kafka-reassign-partitions asks for single replicas: the request then names its partitions.
+        org.apache.kafka.common.TopicPartitionReplica replica = new org.apache.kafka.common.TopicPartitionReplica("sized", 0, 0);
+        org.apache.kafka.clients.admin.DescribeReplicaLogDirsResult.ReplicaLogDirInfo info =
+                admin.describeReplicaLogDirs(List.of(replica)).all().get().get(replica);
+        assertEquals(InMemoryPartitions.ONLINE_DIR, info.getCurrentReplicaLogDir());
+        assertNull(info.getFutureReplicaLogDir());
     }
 
     @Test

@@ -81,6 +81,7 @@ public class ProtocolSweepTest {
         expected.put(ApiKeys.INIT_PRODUCER_ID, "0..5");
         expected.put(ApiKeys.DESCRIBE_CONFIGS, "1..4");
         expected.put(ApiKeys.ALTER_CONFIGS, "0..2");
+        expected.put(ApiKeys.DESCRIBE_LOG_DIRS, "1..4");
         expected.put(ApiKeys.CREATE_PARTITIONS, "0..3");
         expected.put(ApiKeys.DELETE_GROUPS, "0..3");
         expected.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, "0..1");
@@ -110,7 +111,7 @@ public class ProtocolSweepTest {
                     answered++;
                 }
             }
-            assertEquals(158, answered);
+            assertEquals(162, answered);
         }
     }
 

@@ -16,6 +16,14 @@ final class InMemoryLog {
     long nextOffset;
 
     /** Assigns offsets and keeps a copy of each batch; returns the base offset. */
+    long sizeInBytes() {
+        long size = 0;
+        for (ByteBuffer batch : batches) {
+            size += batch.remaining();
+        }
+        return size;
+    }
+
     long append(ByteBuffer records) {
         long base = nextOffset;
         MemoryRecords memoryRecords = MemoryRecords.readableRecords(records.duplicate());

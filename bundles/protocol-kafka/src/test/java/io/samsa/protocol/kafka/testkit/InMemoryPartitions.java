@@ -5,7 +5,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +20,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
+import io.samsa.api.broker.LogDirDescription;
 import io.samsa.api.broker.OffsetLookup;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProduceResult;
@@ -166,6 +169,18 @@ public final class InMemoryPartitions implements PartitionService {
         log.logStartOffset = Math.max(log.logStartOffset, target);
         return new OffsetLookup(Errors.NONE, -1, log.logStartOffset, 0);
     }
+
+    /** Every log in one online dir, next to a dir that is offline. */
+    @Override
+    public synchronized List<LogDirDescription> describeLogDirs() {
+        Map<TopicPartition, Long> sizes = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        logs.forEach((tp, log) -> sizes.put(tp, log.sizeInBytes()));
+        return List.of(new LogDirDescription(ONLINE_DIR, Errors.NONE, 1L << 40, 1L << 39, sizes),
+                new LogDirDescription(OFFLINE_DIR, Errors.KAFKA_STORAGE_ERROR, -1, -1, Map.of()));
+    }
+
+    public static final String ONLINE_DIR = "/in-memory/logs";
+    public static final String OFFLINE_DIR = "/in-memory/failed-disk";
 
     public void close() {
         pollers.shutdownNow();
