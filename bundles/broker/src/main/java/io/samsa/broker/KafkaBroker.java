@@ -115,6 +115,8 @@ public class KafkaBroker {
         String coordinator_target() default "(coordination.type=*)";
     }
 
+    // Read by no code: it gives STORAGE_PID its form in the web console. The component sees the
+    // merged properties through Config.
     @ObjectClassDefinition(id = STORAGE_PID, pid = STORAGE_PID, name = "Samsa storage engine selection",
             description = "Which storage engine holds the partitions. Changing it moves every partition onto the "
                     + "engine it names while the broker runs; deleting it falls back to the broker configuration's.")
