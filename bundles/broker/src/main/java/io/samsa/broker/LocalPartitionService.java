@@ -14,6 +14,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 
+import io.samsa.api.broker.EpochLookup;
 import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
 import io.samsa.api.broker.LogDirDescription;
@@ -21,6 +22,7 @@ import io.samsa.api.broker.OffsetLookup;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProduceResult;
 import io.samsa.api.broker.TopicView;
+import io.samsa.api.storage.EpochEndOffset;
 import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.TimestampOffset;
 import io.samsa.broker.BatchValidator.ValidatedBatches;
@@ -175,6 +177,27 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
         } catch (IOException | RuntimeException e) {
             return OffsetLookup.error(Errors.KAFKA_STORAGE_ERROR);
         }
+    }
+
+    @Override
+    public EpochLookup offsetForLeaderEpoch(TopicPartition tp, int currentLeaderEpoch, int leaderEpoch) {
+        Partition p = registry.get(tp);
+        Errors error = leaderError(tp, p);
+        if (error != Errors.NONE) {
+            return EpochLookup.error(error);
+        }
+        int current = p.leaderEpoch();
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch != current) {
+            return EpochLookup.error(currentLeaderEpoch < current ? Errors.FENCED_LEADER_EPOCH
+                    : Errors.UNKNOWN_LEADER_EPOCH);
+        }
+        if (leaderEpoch == current) {
+            // Epochs enter the log with their first batch; the current one ends at the log end
+            // even before it has any.
+            return new EpochLookup(Errors.NONE, current, p.log().logEndOffset());
+        }
+        EpochEndOffset end = p.log().endOffsetForEpoch(leaderEpoch); // the in-memory epoch cache, no I/O
+        return new EpochLookup(Errors.NONE, end.epoch(), end.endOffset());
     }
 
     @Override

@@ -102,6 +102,11 @@ final class FaultInjectingEngine implements StorageEngine {
         }
 
         @Override
+        public io.samsa.api.storage.EpochEndOffset endOffsetForEpoch(int epoch) {
+            return log.endOffsetForEpoch(epoch);
+        }
+
+        @Override
         public AppendResult append(ByteBuffer batches, int leaderEpoch) throws IOException {
             maybeFail(dir, Op.APPEND);
             return log.append(batches, leaderEpoch);

@@ -15,6 +15,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import io.samsa.api.broker.EpochLookup;
 import io.samsa.api.broker.OffsetLookup;
 import io.samsa.api.broker.PartitionService;
 
@@ -66,6 +67,19 @@ public class ListOffsetsTest {
         OffsetLookup none = service.listOffset(tp, 9_999, RU);
         assertEquals(Errors.NONE, none.error());
         assertEquals(-1, none.offset());
+    }
+
+    @Test
+    public void offsetForLeaderEpochFromTheEpochCheckpoint() {
+        // Six records written in epoch 0, the leader's only epoch: it ends at the log end.
+        assertEquals(new EpochLookup(Errors.NONE, 0, 6), service.offsetForLeaderEpoch(tp, -1, 0));
+        assertEquals(new EpochLookup(Errors.NONE, 0, 6), service.offsetForLeaderEpoch(tp, 0, 0));
+        assertEquals("a later epoch is unknown", new EpochLookup(Errors.NONE, -1, -1),
+                service.offsetForLeaderEpoch(tp, 0, 5));
+        assertEquals("a caller ahead of the leader", EpochLookup.error(Errors.UNKNOWN_LEADER_EPOCH),
+                service.offsetForLeaderEpoch(tp, 1, 0));
+        assertEquals(EpochLookup.error(Errors.UNKNOWN_TOPIC_OR_PARTITION),
+                service.offsetForLeaderEpoch(new TopicPartition("nope", 0), -1, 0));
     }
 
     @Test

@@ -127,6 +127,12 @@ final class InMemoryPartitions implements PartitionService {
     }
 
     @Override
+    public io.samsa.api.broker.EpochLookup offsetForLeaderEpoch(TopicPartition partition, int currentLeaderEpoch,
+            int leaderEpoch) {
+        return io.samsa.api.broker.EpochLookup.error(Errors.UNSUPPORTED_VERSION);
+    }
+
+    @Override
     public List<io.samsa.api.broker.LogDirDescription> describeLogDirs() {
         return List.of();
     }

@@ -50,6 +50,16 @@ public interface PartitionService {
     OffsetLookup deleteRecords(TopicPartition partition, long offset);
 
     /**
+     * OffsetForLeaderEpoch (KIP-101, KIP-320): where {@code leaderEpoch} ends in the leader's log,
+     * so that a consumer or follower can tell whether its position survived a leader change.
+     *
+     * @param currentLeaderEpoch the epoch the caller believes current, -1 not to check it:
+     *                           FENCED_LEADER_EPOCH when older than the leader's, UNKNOWN_LEADER_EPOCH when newer
+     * @since 1.1
+     */
+    EpochLookup offsetForLeaderEpoch(TopicPartition partition, int currentLeaderEpoch, int leaderEpoch);
+
+    /**
      * DescribeLogDirs: every directory of {@code log.dirs} in order, whether it is online, and
      * the partition logs open in it with their sizes.
      *

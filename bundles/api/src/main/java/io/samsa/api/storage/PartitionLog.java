@@ -31,6 +31,21 @@ public interface PartitionLog extends Closeable {
     long sizeInBytes();
 
     /**
+     * The end of {@code epoch} in this log, from its leader-epoch checkpoint, with Kafka's
+     * semantics: the latest epoch ends at {@link #logEndOffset()}; an earlier one at the start
+     * of the next epoch, reported under the largest known epoch at or below {@code epoch}; an
+     * epoch beyond the latest, or -1, is {@link EpochEndOffset#UNDEFINED}.
+     * <p>
+     * The default, for engines that keep no leader epochs, answers {@link EpochEndOffset#UNDEFINED},
+     * which makes clients skip their truncation check rather than act on a wrong offset.
+     *
+     * @since 1.1
+     */
+    default EpochEndOffset endOffsetForEpoch(int epoch) {
+        return EpochEndOffset.UNDEFINED;
+    }
+
+    /**
      * Appends record batches as the leader: offsets are assigned from {@link #logEndOffset()} by
      * rewriting each batch's base offset and partition leader epoch in place (neither is covered
      * by the batch CRC); record bytes are not otherwise touched.

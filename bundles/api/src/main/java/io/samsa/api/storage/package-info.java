@@ -9,7 +9,7 @@
  * {@code .timeindex}), so one engine reads what another wrote.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.samsa.api.storage;
 
 import org.osgi.annotation.bundle.Export;

@@ -30,6 +30,8 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.After;
@@ -153,6 +155,33 @@ public class MetadataAndAdminApisTest {
         assertEquals(Errors.UNKNOWN_TOPIC_ID.code(), results.get(1).errorCode());
         assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), results.get(2).errorCode());
         assertTrue(broker.cluster.topic("known").isEmpty());
+    }
+
+    @Test
+    public void offsetForLeaderEpochAnswersPerPartition() throws Exception {
+        for (short version = 2; version <= 4; version++) {
+            OffsetForLeaderEpochRequestData request = new OffsetForLeaderEpochRequestData().setReplicaId(-1);
+            OffsetForLeaderEpochRequestData.OffsetForLeaderTopic known =
+                    new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("known");
+            known.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                    .setPartition(0).setCurrentLeaderEpoch(0).setLeaderEpoch(0));
+            known.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                    .setPartition(1).setCurrentLeaderEpoch(7).setLeaderEpoch(0));
+            request.topics().add(known);
+            request.topics().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("missing")
+                    .setPartitions(List.of(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                            .setPartition(0).setLeaderEpoch(0))));
+            OffsetForLeaderEpochResponseData response = (OffsetForLeaderEpochResponseData) client.call(
+                    ApiKeys.OFFSET_FOR_LEADER_EPOCH, version, request);
+            OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult knownResult = response.topics().find("known");
+            assertEquals("v" + version, Errors.NONE.code(), knownResult.partitions().get(0).errorCode());
+            assertEquals(0, knownResult.partitions().get(0).leaderEpoch());
+            assertEquals(0, knownResult.partitions().get(0).endOffset());
+            assertEquals(Errors.UNKNOWN_LEADER_EPOCH.code(), knownResult.partitions().get(1).errorCode());
+            assertEquals(-1, knownResult.partitions().get(1).endOffset());
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                    response.topics().find("missing").partitions().get(0).errorCode());
+        }
     }
 
     @Test

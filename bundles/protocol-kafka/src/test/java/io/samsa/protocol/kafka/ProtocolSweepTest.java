@@ -82,6 +82,7 @@ public class ProtocolSweepTest {
         expected.put(ApiKeys.DESCRIBE_CONFIGS, "1..4");
         expected.put(ApiKeys.ALTER_CONFIGS, "0..2");
         expected.put(ApiKeys.DESCRIBE_LOG_DIRS, "1..4");
+        expected.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, "2..4");
         expected.put(ApiKeys.CREATE_PARTITIONS, "0..3");
         expected.put(ApiKeys.DELETE_GROUPS, "0..3");
         expected.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, "0..1");
@@ -111,7 +112,7 @@ public class ProtocolSweepTest {
                     answered++;
                 }
             }
-            assertEquals(162, answered);
+            assertEquals(165, answered);
         }
     }
 

@@ -8,6 +8,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.samsa.api.storage.EpochEndOffset;
+
 /**
  * The start offset of every leader epoch in the log, kept as Kafka's LeaderEpochFileCache keeps
  * it and saved in the {@code leader-epoch-checkpoint} file of the partition directory, in
@@ -169,6 +171,26 @@ final class LeaderEpochCache {
     /** Makes the next {@link #flush} write the file even when the entries did not change. */
     void markDirty() {
         dirty = true;
+    }
+
+    /** Kafka's LeaderEpochFileCache.endOffsetFor; see PartitionLog.endOffsetForEpoch. */
+    EpochEndOffset endOffsetFor(int requested, long logEndOffset) {
+        Entry latest = latest();
+        if (requested < 0 || latest == null) {
+            return EpochEndOffset.UNDEFINED;
+        }
+        if (latest.epoch == requested) {
+            return new EpochEndOffset(requested, logEndOffset);
+        }
+        Entry floor = null;
+        for (Entry e : entries) {
+            if (e.epoch > requested) {
+                // the first later epoch starts where the asked-for one (or the one before it) ended
+                return new EpochEndOffset(floor == null ? requested : floor.epoch, e.startOffset);
+            }
+            floor = e;
+        }
+        return EpochEndOffset.UNDEFINED;
     }
 
     private Entry latest() {

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 
 import org.apache.kafka.common.TopicPartition;
 
+import io.samsa.api.storage.EpochEndOffset;
+
 /**
  * The checkpoints a log keeps beside its segments as it changes (see {@link CheckpointFiles}):
  * the log start offset, the leader epochs ({@link LeaderEpochCache}) and the recovery point,
@@ -34,6 +36,10 @@ final class LogCheckpoints {
         this.epochs = epochs;
         this.recoveryPoint = recoveryPoint;
         this.checkpointedRecoveryPoint = recoveryPoint;
+    }
+
+    EpochEndOffset endOffsetFor(int epoch, long logEndOffset) {
+        return epochs.endOffsetFor(epoch, logEndOffset);
     }
 
     /** An appended batch of {@code epoch} starts at {@code baseOffset}; noted in memory until {@link #beforeWrite}. */

@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.samsa.api.storage.AppendResult;
+import io.samsa.api.storage.EpochEndOffset;
 import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.LogSlice;
 import io.samsa.api.storage.PartitionLog;
@@ -121,6 +122,17 @@ public final class SegmentedPartitionLog implements PartitionLog {
             total += segment.size();
         }
         return total;
+    }
+
+    @Override
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        // Appends change the epoch cache under the lock; this rare look-up waits for one to end.
+        lock.lock();
+        try {
+            return checkpoints.endOffsetFor(epoch, logEndOffset);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

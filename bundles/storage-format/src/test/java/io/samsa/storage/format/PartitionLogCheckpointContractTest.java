@@ -17,6 +17,7 @@ import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.junit.Test;
 
+import io.samsa.api.storage.EpochEndOffset;
 import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.TimestampOffset;
 
@@ -82,6 +83,27 @@ public abstract class PartitionLogCheckpointContractTest extends PartitionLogTes
         assertEquals("0\n4\n0 0\n1 5\n3 6\n4 8\n", text(EPOCHS));
         log.close();
         assertEquals("0\n4\n0 0\n1 5\n3 6\n4 8\n", text(EPOCHS));
+    }
+
+    @Test
+    public void endOffsetForEpochAnswersAsKafkasLeaderEpochCache() throws Exception {
+        PartitionLog log = epochs0013();
+        assertEquals(new EpochEndOffset(0, 5), log.endOffsetForEpoch(0));
+        assertEquals(new EpochEndOffset(1, 6), log.endOffsetForEpoch(1));
+        assertEquals("an unknown epoch between known ones ends with the one before it",
+                new EpochEndOffset(1, 6), log.endOffsetForEpoch(2));
+        assertEquals("the latest epoch ends at the log end", new EpochEndOffset(3, 8), log.endOffsetForEpoch(3));
+        assertEquals(EpochEndOffset.UNDEFINED, log.endOffsetForEpoch(4));
+        assertEquals(EpochEndOffset.UNDEFINED, log.endOffsetForEpoch(-1));
+
+        log.truncateTo(6); // epoch 3 is gone: epoch 1 is now the latest
+        assertEquals(new EpochEndOffset(1, 6), log.endOffsetForEpoch(1));
+        assertEquals(EpochEndOffset.UNDEFINED, log.endOffsetForEpoch(3));
+        log.close();
+        PartitionLog reopened = open(); // from the checkpoint file
+        assertEquals(new EpochEndOffset(0, 5), reopened.endOffsetForEpoch(0));
+        assertEquals(new EpochEndOffset(1, 6), reopened.endOffsetForEpoch(1));
+        reopened.close();
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -61,6 +62,8 @@ public final class BrokerApis {
                 .register(ApiKeys.LIST_OFFSETS, 1, 10, ListOffsetsRequestData.class, new ListOffsetsHandler(partitions))
                 .register(ApiKeys.DELETE_RECORDS, 0, 2, DeleteRecordsRequestData.class,
                         new DeleteRecordsHandler(partitions))
+                .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4, OffsetForLeaderEpochRequestData.class,
+                        new OffsetForLeaderEpochHandler(partitions))
                 .register(ApiKeys.DESCRIBE_LOG_DIRS, 1, 4, DescribeLogDirsRequestData.class,
                         new DescribeLogDirsHandler(partitions))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, InitProducerIdRequestData.class,

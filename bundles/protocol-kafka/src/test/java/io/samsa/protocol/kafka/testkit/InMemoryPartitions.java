@@ -18,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.protocol.Errors;
 
+import io.samsa.api.broker.EpochLookup;
 import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
 import io.samsa.api.broker.LogDirDescription;
@@ -168,6 +169,19 @@ public final class InMemoryPartitions implements PartitionService {
         }
         log.logStartOffset = Math.max(log.logStartOffset, target);
         return new OffsetLookup(Errors.NONE, -1, log.logStartOffset, 0);
+    }
+
+    /** Every batch here is in epoch 0: it ends at the log end; later epochs are unknown. */
+    @Override
+    public synchronized EpochLookup offsetForLeaderEpoch(TopicPartition tp, int currentLeaderEpoch, int leaderEpoch) {
+        InMemoryLog log = logs.get(tp);
+        if (log == null) {
+            return EpochLookup.error(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+        if (currentLeaderEpoch > 0) {
+            return EpochLookup.error(Errors.UNKNOWN_LEADER_EPOCH);
+        }
+        return leaderEpoch == 0 ? new EpochLookup(Errors.NONE, 0, log.nextOffset) : EpochLookup.error(Errors.NONE);
     }
 
     /** Every log in one online dir, next to a dir that is offline. */
