@@ -95,6 +95,48 @@ public class StorageIT {
         }
     }
 
+    /**
+     * The operator's storage tools through the repository's bin/ scripts: a topic config changed
+     * live with kafka-configs, offsets read with kafka-get-offsets, records deleted with
+     * kafka-delete-records, a segment decoded with kafka-dump-log.
+     */
+    @Test
+    public void storageToolsOfKafkaThroughBin() throws Exception {
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-tools");
+        Duration timeout = Duration.ofSeconds(120);
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of()).start()) {
+            String host = samsa.bootstrap();
+            KafkaClients.createTopic(host, "tooled", 1);
+            try (KafkaProducer<String, String> p = KafkaClients.producer(host, Map.of())) {
+                for (int i = 0; i < 30; i++) {
+                    p.send(new ProducerRecord<>("tooled", "k", "tool-" + i)).get();
+                }
+            }
+            Tool alter = Tool.run(timeout, null, "kafka-configs.sh", "--bootstrap-server", host, "--alter",
+                    "--entity-type", "topics", "--entity-name", "tooled", "--add-config", "retention.ms=3600000");
+            assertEquals(alter.toString(), 0, alter.exitCode);
+            Tool describe = Tool.run(timeout, null, "kafka-configs.sh", "--bootstrap-server", host, "--describe",
+                    "--entity-type", "topics", "--entity-name", "tooled");
+            assertTrue(describe.toString(), describe.stdout.contains("retention.ms=3600000"));
+
+            Tool latest = Tool.run(timeout, null, "kafka-get-offsets.sh", "--bootstrap-server", host,
+                    "--topic", "tooled", "--time", "-1");
+            assertEquals(latest.toString(), List.of("tooled:0:30"), latest.lines());
+            Path json = data.resolve("delete.json");
+            Files.writeString(json, "{\"partitions\":[{\"topic\":\"tooled\",\"partition\":0,\"offset\":12}],\"version\":1}");
+            Tool delete = Tool.run(timeout, null, "kafka-delete-records.sh", "--bootstrap-server", host,
+                    "--offset-json-file", json.toString());
+            assertTrue(delete.toString(), delete.stdout.contains("low_watermark: 12"));
+            Tool earliest = Tool.run(timeout, null, "kafka-get-offsets.sh", "--bootstrap-server", host,
+                    "--topic", "tooled", "--time", "-2");
+            assertEquals(earliest.toString(), List.of("tooled:0:12"), earliest.lines());
+
+            Tool dump = Tool.run(timeout, null, "kafka-dump-log.sh", "--files",
+                    data.resolve("kafka-logs/tooled-0/00000000000000000000.log").toString(), "--print-data-log");
+            assertTrue(dump.toString(), dump.stdout.contains("payload: tool-29"));
+        }
+    }
+
     private static String dumpLogSegments(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("org.apache.kafka.tools.DumpLogSegments"));
         all.addAll(List.of(args));
