@@ -5,8 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.samsa.api.broker.ConfigEntry;
 import io.samsa.api.storage.LogConfig;
@@ -85,6 +89,26 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
      */
     boolean sameExceptTargets(BrokerSettings other) {
         return withoutTargets().equals(other.withoutTargets());
+    }
+
+    /**
+     * What {@code next} changes, one "key: old -> new" per key in name order, reference targets
+     * left out: the log line that says why the broker restarts.
+     */
+    List<String> changesTo(BrokerSettings next) {
+        Map<String, String> before = new TreeMap<>();
+        brokerConfig.forEach(e -> before.put(e.name(), e.value()));
+        Map<String, String> after = new TreeMap<>();
+        next.brokerConfig.forEach(e -> after.put(e.name(), e.value()));
+        SortedSet<String> keys = new TreeSet<>(before.keySet());
+        keys.addAll(after.keySet());
+        List<String> changes = new ArrayList<>();
+        for (String key : keys) {
+            if (!key.endsWith(".target") && !Objects.equals(before.get(key), after.get(key))) {
+                changes.add(key + ": " + before.get(key) + " -> " + after.get(key));
+            }
+        }
+        return changes;
     }
 
     private BrokerSettings withoutTargets() {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -46,6 +47,8 @@ public class KafkaBroker {
      * of its PID) cannot reset the broker's listeners or log dirs.
      */
     static final String STORAGE_PID = "io.samsa.broker.storage";
+    /** Set by Felix FileInstall on the configurations it creates from the hot-deploy folder. */
+    private static final String FILEINSTALL_FILE = "felix.fileinstall.filename";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
 
     // Designated through pid = ... : bnd allows @Designate only on a component with a single PID.
@@ -167,13 +170,24 @@ public class KafkaBroker {
     }
 
     @Modified
-    void modified(Config config) throws Exception {
+    void modified(Config config, Map<String, Object> properties) throws Exception {
         BrokerSettings next = BrokerSettings.from(config);
         synchronized (lock) {
             if (server != null && server.settings().sameExceptTargets(next)) {
                 return;
             }
-            LOG.info("Broker configuration changed; restarting the broker");
+            List<String> changes = server == null ? List.of() : server.settings().changesTo(next);
+            Object file = properties.get(FILEINSTALL_FILE);
+            if (file != null) {
+                // FileInstall replaces every property of the PID with the file's: keys the file
+                // lacks fall back to their defaults, which is rarely what the operator meant.
+                LOG.warn("Broker configuration replaced by {} ({}); restarting the broker. A .cfg file in the hot-deploy "
+                        + "folder is the whole configuration of its PID: keys missing from it are back to their defaults. "
+                        + "Put every key the broker needs in it, or use {}.cfg for the storage engine alone",
+                        file, String.join(", ", changes), STORAGE_PID);
+            } else {
+                LOG.info("Broker configuration changed ({}); restarting the broker", String.join(", ", changes));
+            }
             stop();
             start(next);
         }

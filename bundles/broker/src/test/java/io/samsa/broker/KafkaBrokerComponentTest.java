@@ -118,12 +118,15 @@ public class KafkaBrokerComponentTest {
 
         // Only the target changed: nothing restarts.
         BrokerServer before = serverOf(broker);
-        broker.modified(TestConfig.of(config(Map.of("storage.target", "(storage.engine=filechannel)"))));
+        broker.modified(TestConfig.of(config(Map.of("storage.target", "(storage.engine=filechannel)"))), Map.of());
         assertSame(before, serverOf(broker));
 
         // Anything else restarts the broker and re-publishes its services.
-        broker.modified(TestConfig.of(config(Map.of("num.partitions", 3))));
+        BrokerSettings old = serverOf(broker).settings();
+        broker.modified(TestConfig.of(config(Map.of("num.partitions", 3))), Map.of());
         assertTrue(before != serverOf(broker));
+        assertEquals("the restart names what changed", List.of("num.partitions: 1 -> 3"),
+                old.changesTo(serverOf(broker).settings()));
         assertEquals(4, registered.size());
         assertEquals(3, serverOf(broker).settings().numPartitions());
 
