@@ -284,29 +284,23 @@ wait_ready() {
   done
 }
 
-declare -A R   # results: R[<broker>.<metric>]
-
-# Per broker under test (kafka, samsa-<engine>): its JVM and RSS sampler.
-declare -A JVM_OF SAMPLER_OF
-
 start_rss_sampler() {
-  local name="$1" pid="$2" file="$3"
+  local pid="$1" file="$2"
   : > "$file"
   ( while kill -0 "$pid" 2>/dev/null; do
       awk '/^VmRSS:/{print $2}' "/proc/$pid/status" 2>/dev/null >> "$file"
       sleep 1
     done ) &
-  SAMPLER_OF[$name]=$!
-  STARTED_PIDS+=("$!")
+  RSS_SAMPLER=$!
+  STARTED_PIDS+=("$RSS_SAMPLER")
 }
 
 stop_rss_sampler() {
-  local sampler="${SAMPLER_OF[$1]:-}"
-  [ -n "$sampler" ] || return 0
-  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
-  forget_pid "$sampler"
+  kill "$RSS_SAMPLER" 2>/dev/null; wait "$RSS_SAMPLER" 2>/dev/null
+  forget_pid "$RSS_SAMPLER"
 }
 
+declare -A R   # results: R[<broker>.<metric>]
 
 # ---------------------------------------------------------------- one benchmark pass
 
@@ -422,13 +416,12 @@ bench_broker() {
   local name="$1" pid="$2" port="$3" bootstrap="127.0.0.1:$3" jvm out line
   jvm=$(broker_jvm_pid "$pid" "$port")
   BROKER_JVM="$jvm"
-  JVM_OF[$name]="$jvm"
   R[$name.cmdline]=$(tr '\0' ' ' < "/proc/$jvm/cmdline" 2>/dev/null)
   if [[ " ${R[$name.cmdline]} " != *" -Xmx$HEAP "* ]]; then
     log "WARNING: $name's JVM does not run with -Xmx$HEAP: ${R[$name.cmdline]}"
     R[$name.heap_warning]=1
   fi
-  start_rss_sampler "$name" "$jvm" "$WORK/$name-rss.kb"
+  start_rss_sampler "$jvm" "$WORK/$name-rss.kb"
   log "$name: broker JVM pid $jvm, sampling VmRSS every second"
 
   local t
@@ -460,18 +453,13 @@ bench_broker() {
     parse_consume "$name" "$out" "$total" "$i" $(( t1 - t0 ))
   done
   pick_consume_median "$name"
-  finish_broker "$name"
-}
 
-# Peak RSS of broker $1 over its run; fails if it died.
-finish_broker() {
-  local name="$1" jvm="${JVM_OF[$1]}"
   kill -0 "$jvm" 2>/dev/null || die "broker JVM $jvm died during the benchmark"
   R[$name.hwm]=$(awk '/^VmHWM:/{print $2}' "/proc/$jvm/status" 2>/dev/null)
-  stop_rss_sampler "$name"
+  stop_rss_sampler
+  BROKER_JVM=""
   R[$name.rss]=$(sort -n "$WORK/$name-rss.kb" | tail -1)
   R[$name.rss_samples]=$(wc -l < "$WORK/$name-rss.kb")
-  BROKER_JVM=""
 }
 
 # ---------------------------------------------------------------- preparation

@@ -93,9 +93,9 @@ run_swap_check() {
         --group "bench-swap-$$" --timeout 30000 2>"$WORK/$name-consume.err")
   rc=$?
   [ $rc -eq 0 ] || die "ConsumerPerformance failed (exit $rc): $(tail -3 "$WORK/$name-consume.err")"
-  R[$name.consumed]=$(echo "$out" | grep -A1 '^start.time' | tail -1 | awk -F', *' '{print $5}')
+  parse_consume "$name" "$out" "$expected" 1 0   # dies unless every record came back
+  R[$name.consumed]=${R[$name.consume.1.count]}
   R[$name.expected]=$expected
-  [ "${R[$name.consumed]}" = "$expected" ] || die "consumed ${R[$name.consumed]} of the $expected records produced"
   kill -0 "$jvm" 2>/dev/null || die "the broker JVM died"
   BROKER_JVM=""
   stop_samsa "$engine"

@@ -181,7 +181,7 @@ public final class InMemoryPartitions implements PartitionService {
         if (currentLeaderEpoch > 0) {
             return EpochLookup.error(Errors.UNKNOWN_LEADER_EPOCH);
         }
-        return leaderEpoch == 0 ? new EpochLookup(Errors.NONE, 0, log.nextOffset) : EpochLookup.error(Errors.NONE);
+        return leaderEpoch == 0 ? new EpochLookup(Errors.NONE, 0, log.nextOffset) : new EpochLookup(Errors.NONE, -1, -1);
     }
 
     /** Every log in one online dir, next to a dir that is offline. */
