@@ -2,15 +2,21 @@ package io.samsa.broker;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.RecordBatch;
+
+import io.samsa.api.broker.AppendOrigin;
+import io.samsa.api.storage.RecordBatchLayout;
 
 /**
- * Checks the record batches a producer sent for one partition before anything is appended:
- * framing, magic, size limit, CRC and record count. Records are not decompressed; the CRC covers
- * them as sent.
+ * The one place where the record batches written to a partition are checked, before anything
+ * is appended: framing, magic, size limit, CRC, record count and last offset delta, and for a
+ * client's produce request Kafka's per-version rules ({@code ProduceRequest.validateRecords}:
+ * exactly one batch, zstd from version 7) and its refusals (control batches, transactions).
+ * Records are not decompressed: the CRC covers them as sent, and the storage keeps them so.
+ * <p>
+ * The error codes are the ones Kafka answers for each problem, and every message names it.
  */
 final class BatchValidator {
 
@@ -19,9 +25,9 @@ final class BatchValidator {
 
     /**
      * @param maxBatchBytes the topic's {@code max.message.bytes}
-     * @param internal      whether the broker itself writes (control batches are allowed)
+     * @param origin        who writes: a client's produce request of some version, or the broker
      */
-    static ValidatedBatches validate(ByteBuffer buffer, int maxBatchBytes, boolean internal) {
+    static ValidatedBatches validate(ByteBuffer buffer, int maxBatchBytes, AppendOrigin origin) {
         int pos = buffer.position();
         int end = buffer.limit();
         if (pos == end) {
@@ -29,31 +35,12 @@ final class BatchValidator {
         }
         int[] positions = new int[1];
         int count = 0;
+        CRC32C crc = new CRC32C();
         while (pos < end) {
-            int remaining = end - pos;
-            if (remaining < BatchHeader.UP_TO_MAGIC) {
-                return ValidatedBatches.error(Errors.CORRUPT_MESSAGE,
-                        "Truncated record batch: " + remaining + " bytes left at position " + pos);
+            ValidatedBatches problem = checkFraming(buffer, pos, end, maxBatchBytes);
+            if (problem == null) {
+                problem = checkContent(buffer, pos, crc, origin);
             }
-            byte magic = buffer.get(pos + BatchHeader.MAGIC);
-            if (magic != RecordBatch.MAGIC_VALUE_V2) {
-                return ValidatedBatches.error(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-                        "Record batch magic " + magic + " is not supported; only v2 (magic 2) batches are");
-            }
-            int size = BatchHeader.sizeInBytes(buffer, pos);
-            if (size < BatchHeader.SIZE) {
-                return ValidatedBatches.error(Errors.CORRUPT_MESSAGE,
-                        "Record batch size " + size + " is smaller than the batch header");
-            }
-            if (size > remaining) {
-                return ValidatedBatches.error(Errors.CORRUPT_MESSAGE, "Truncated record batch: header says "
-                        + size + " bytes but only " + remaining + " were sent");
-            }
-            if (size > maxBatchBytes) {
-                return ValidatedBatches.error(Errors.MESSAGE_TOO_LARGE, "The record batch of " + size
-                        + " bytes is larger than max.message.bytes (" + maxBatchBytes + ")");
-            }
-            ValidatedBatches problem = check(buffer, pos, size, internal);
             if (problem != null) {
                 return problem;
             }
@@ -61,19 +48,49 @@ final class BatchValidator {
                 positions = Arrays.copyOf(positions, count * 2);
             }
             positions[count++] = pos;
-            pos += size;
+            pos += RecordBatchLayout.sizeInBytes(buffer, pos);
+        }
+        if (count > 1 && !origin.internal()) {
+            return ValidatedBatches.error(Errors.INVALID_RECORD, "Produce requests of version "
+                    + origin.produceVersion() + " must hold exactly one record batch per partition; this one holds "
+                    + count);
         }
         return new ValidatedBatches(positions, count, Errors.NONE, null);
     }
 
-    private static ValidatedBatches check(ByteBuffer buffer, int pos, int size, boolean internal) {
-        RecordBatch batch = MemoryRecords.readableRecords(buffer.slice(pos, size)).firstBatch();
-        if (batch == null || !batch.isValid()) {
+    private static ValidatedBatches checkFraming(ByteBuffer buffer, int pos, int end, int maxBatchBytes) {
+        int remaining = end - pos;
+        if (remaining < RecordBatchLayout.UP_TO_MAGIC) {
+            return ValidatedBatches.error(Errors.CORRUPT_MESSAGE,
+                    "Truncated record batch: " + remaining + " bytes left at position " + pos);
+        }
+        byte magic = RecordBatchLayout.magic(buffer, pos);
+        if (magic != RecordBatchLayout.MAGIC_V2) {
+            return ValidatedBatches.error(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+                    "Record batch magic " + magic + " is not supported; only v2 (magic 2) batches are");
+        }
+        String framing = RecordBatchLayout.framingProblem(buffer, pos, end);
+        if (framing != null) {
+            return ValidatedBatches.error(Errors.CORRUPT_MESSAGE, "Record batch at position " + pos + ": " + framing);
+        }
+        int size = RecordBatchLayout.sizeInBytes(buffer, pos);
+        if (size > maxBatchBytes) {
+            return ValidatedBatches.error(Errors.MESSAGE_TOO_LARGE, "The record batch of " + size
+                    + " bytes is larger than max.message.bytes (" + maxBatchBytes + ")");
+        }
+        return null;
+    }
+
+    private static ValidatedBatches checkContent(ByteBuffer buffer, int pos, CRC32C crc, AppendOrigin origin) {
+        int size = RecordBatchLayout.sizeInBytes(buffer, pos);
+        crc.reset();
+        crc.update(buffer.duplicate().limit(pos + size).position(pos + RecordBatchLayout.ATTRIBUTES));
+        if ((int) crc.getValue() != RecordBatchLayout.crc(buffer, pos)) {
             return ValidatedBatches.error(Errors.CORRUPT_MESSAGE,
                     "CRC check failed for the record batch at position " + pos);
         }
-        int records = buffer.getInt(pos + BatchHeader.RECORDS_COUNT);
-        int lastOffsetDelta = BatchHeader.lastOffsetDelta(buffer, pos);
+        int records = RecordBatchLayout.recordsCount(buffer, pos);
+        int lastOffsetDelta = RecordBatchLayout.lastOffsetDelta(buffer, pos);
         if (records <= 0) {
             return ValidatedBatches.error(Errors.INVALID_RECORD, "Record batch has no records");
         }
@@ -81,8 +98,21 @@ final class BatchValidator {
             return ValidatedBatches.error(Errors.INVALID_RECORD, "Record batch holds " + records
                     + " records but its last offset delta is " + lastOffsetDelta);
         }
-        if (!internal && BatchHeader.isControl(buffer, pos)) {
+        if (origin.internal()) {
+            return null;
+        }
+        if (RecordBatchLayout.isControl(buffer, pos)) {
             return ValidatedBatches.error(Errors.INVALID_RECORD, "Clients may not write control batches");
+        }
+        if (RecordBatchLayout.isTransactional(buffer, pos)) {
+            return ValidatedBatches.error(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+                    "Transactional record batches are not supported by this broker");
+        }
+        if (RecordBatchLayout.compression(buffer, pos) == RecordBatchLayout.ZSTD
+                && origin.produceVersion() < AppendOrigin.FIRST_ZSTD_PRODUCE_VERSION) {
+            return ValidatedBatches.error(Errors.UNSUPPORTED_COMPRESSION_TYPE, "Produce requests of version "
+                    + origin.produceVersion() + " may not carry zstd-compressed batches (version "
+                    + AppendOrigin.FIRST_ZSTD_PRODUCE_VERSION + " is the first that may)");
         }
         return null;
     }

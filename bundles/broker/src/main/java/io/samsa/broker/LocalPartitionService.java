@@ -12,8 +12,10 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
+import io.samsa.api.broker.AppendOrigin;
 import io.samsa.api.broker.EpochLookup;
 import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
@@ -56,6 +58,13 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
     @Override
     public CompletableFuture<Map<TopicPartition, ProduceResult>> append(Map<TopicPartition, ByteBuffer> records,
             short requiredAcks, int timeoutMs, boolean internal) {
+        return append(records, requiredAcks, timeoutMs,
+                internal ? AppendOrigin.BROKER : AppendOrigin.client(ApiKeys.PRODUCE.latestVersion()));
+    }
+
+    @Override
+    public CompletableFuture<Map<TopicPartition, ProduceResult>> append(Map<TopicPartition, ByteBuffer> records,
+            short requiredAcks, int timeoutMs, AppendOrigin origin) {
         Map<TopicPartition, ProduceResult> results = new LinkedHashMap<>(records.size() * 2);
         List<CompletableFuture<ProduceResult>> waits = null;
         List<TopicPartition> waitingPartitions = null;
@@ -63,7 +72,7 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
         for (Map.Entry<TopicPartition, ByteBuffer> e : records.entrySet()) {
             TopicPartition tp = e.getKey();
             Partition p = registry.get(tp);
-            Partition.Appended appended = appendTo(tp, p, e.getValue(), internal, now);
+            Partition.Appended appended = appendTo(tp, p, e.getValue(), origin, now);
             results.put(tp, appended.result());
             if (appended.requiredHighWatermark() < 0) {
                 continue;
@@ -91,7 +100,7 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
         });
     }
 
-    private Partition.Appended appendTo(TopicPartition tp, Partition p, ByteBuffer buffer, boolean internal,
+    private Partition.Appended appendTo(TopicPartition tp, Partition p, ByteBuffer buffer, AppendOrigin origin,
             long now) {
         if (p == null) {
             Errors error = missingError(tp);
@@ -103,7 +112,7 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
             };
             return new Partition.Appended(ProduceResult.error(error, message), -1);
         }
-        if (TopicMetadata.isInternal(tp.topic()) && !internal) {
+        if (TopicMetadata.isInternal(tp.topic()) && !origin.internal()) {
             return new Partition.Appended(ProduceResult.error(Errors.INVALID_TOPIC_EXCEPTION,
                     "Cannot append to internal topic " + tp.topic()), -1);
         }
@@ -111,7 +120,7 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
             return new Partition.Appended(ProduceResult.error(Errors.NOT_LEADER_OR_FOLLOWER,
                     "This broker is not the leader of " + tp), -1);
         }
-        ValidatedBatches batches = BatchValidator.validate(buffer, p.config().maxMessageBytes(), internal);
+        ValidatedBatches batches = BatchValidator.validate(buffer, p.config().maxMessageBytes(), origin);
         if (!batches.ok()) {
             return new Partition.Appended(ProduceResult.error(batches.error(), batches.message()), -1);
         }

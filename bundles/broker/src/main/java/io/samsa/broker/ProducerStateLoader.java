@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 
 import io.samsa.api.storage.LogSlice;
 import io.samsa.api.storage.PartitionLog;
+import io.samsa.api.storage.RecordBatchLayout;
 
 /**
  * Rebuilds a partition's {@link ProducerStateTable} when its log opens by walking the batch
@@ -28,27 +29,27 @@ final class ProducerStateLoader {
     static int load(PartitionLog log, ProducerStateTable table, long nowMs) throws IOException {
         long end = log.logEndOffset();
         long offset = Math.max(log.logStartOffset(), end - TAIL_OFFSETS);
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
         int batches = 0;
         while (offset < end) {
             LogSlice slice = log.read(offset, CHUNK_BYTES, end);
             int size = slice.sizeInBytes();
             long next = offset;
             int pos = 0;
-            while (pos + BatchHeader.SIZE <= size) {
+            while (pos + RecordBatchLayout.HEADER_SIZE <= size) {
                 header.clear();
                 slice.readInto(header, pos);
-                int batchSize = BatchHeader.sizeInBytes(header, 0);
-                if (batchSize < BatchHeader.SIZE) {
+                int batchSize = RecordBatchLayout.sizeInBytes(header, 0);
+                if (batchSize < RecordBatchLayout.HEADER_SIZE) {
                     return batches;
                 }
-                long base = BatchHeader.baseOffset(header, 0);
-                long producerId = BatchHeader.producerId(header, 0);
-                if (producerId >= 0 && !BatchHeader.isControl(header, 0)) {
-                    table.add(producerId, BatchHeader.producerEpoch(header, 0), BatchHeader.baseSequence(header, 0),
-                            BatchHeader.lastSequence(header, 0), base, nowMs);
+                long base = RecordBatchLayout.baseOffset(header, 0);
+                long producerId = RecordBatchLayout.producerId(header, 0);
+                if (producerId >= 0 && !RecordBatchLayout.isControl(header, 0)) {
+                    table.add(producerId, RecordBatchLayout.producerEpoch(header, 0), RecordBatchLayout.baseSequence(header, 0),
+                            RecordBatchLayout.lastSequence(header, 0), base, nowMs);
                 }
-                next = base + BatchHeader.lastOffsetDelta(header, 0) + 1;
+                next = base + RecordBatchLayout.lastOffsetDelta(header, 0) + 1;
                 pos += batchSize;
                 batches++;
             }

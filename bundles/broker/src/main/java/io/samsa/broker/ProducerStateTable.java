@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.apache.kafka.common.protocol.Errors;
 
+import io.samsa.api.storage.RecordBatchLayout;
 import io.samsa.broker.BatchValidator.ValidatedBatches;
 
 /**
@@ -38,13 +39,13 @@ final class ProducerStateTable {
         int previousLastSeq = 0;
         for (int i = 0; i < batches.count(); i++) {
             int pos = batches.positions()[i];
-            long producerId = BatchHeader.producerId(buffer, pos);
+            long producerId = RecordBatchLayout.producerId(buffer, pos);
             if (producerId < 0) {
                 continue;
             }
-            short epoch = BatchHeader.producerEpoch(buffer, pos);
-            int firstSeq = BatchHeader.baseSequence(buffer, pos);
-            int lastSeq = BatchHeader.lastSequence(buffer, pos);
+            short epoch = RecordBatchLayout.producerEpoch(buffer, pos);
+            int firstSeq = RecordBatchLayout.baseSequence(buffer, pos);
+            int lastSeq = RecordBatchLayout.lastSequence(buffer, pos);
             Verdict v;
             if (producerId == previousId) {
                 v = checkAfter(producerId, previousEpoch, previousLastSeq, epoch, firstSeq);
@@ -69,7 +70,7 @@ final class ProducerStateTable {
         if (epoch > currentEpoch) {
             return firstSeq == 0 ? Verdict.ACCEPT : newEpochOutOfOrder(producerId, epoch, firstSeq);
         }
-        int expected = BatchHeader.addSequence(lastSeq, 1);
+        int expected = RecordBatchLayout.addSequence(lastSeq, 1);
         return firstSeq == expected ? Verdict.ACCEPT : outOfOrder(producerId, expected, firstSeq);
     }
 
@@ -77,13 +78,13 @@ final class ProducerStateTable {
     void record(ByteBuffer buffer, ValidatedBatches batches, long nowMs) {
         for (int i = 0; i < batches.count(); i++) {
             int pos = batches.positions()[i];
-            long producerId = BatchHeader.producerId(buffer, pos);
+            long producerId = RecordBatchLayout.producerId(buffer, pos);
             if (producerId < 0) {
                 continue;
             }
-            long baseOffset = BatchHeader.baseOffset(buffer, pos);
-            add(producerId, BatchHeader.producerEpoch(buffer, pos), BatchHeader.baseSequence(buffer, pos),
-                    BatchHeader.lastSequence(buffer, pos), baseOffset, nowMs);
+            long baseOffset = RecordBatchLayout.baseOffset(buffer, pos);
+            add(producerId, RecordBatchLayout.producerEpoch(buffer, pos), RecordBatchLayout.baseSequence(buffer, pos),
+                    RecordBatchLayout.lastSequence(buffer, pos), baseOffset, nowMs);
         }
     }
 
@@ -146,7 +147,7 @@ final class ProducerStateTable {
                     return new Verdict(Errors.NONE, null, firstOffsets[i]);
                 }
             }
-            int expected = BatchHeader.addSequence(lastSeqs[(next + CACHED_BATCHES - 1) % CACHED_BATCHES], 1);
+            int expected = RecordBatchLayout.addSequence(lastSeqs[(next + CACHED_BATCHES - 1) % CACHED_BATCHES], 1);
             return firstSeq == expected ? Verdict.ACCEPT : outOfOrder(producerId, expected, firstSeq);
         }
 

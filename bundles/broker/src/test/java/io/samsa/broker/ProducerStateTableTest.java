@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.Test;
 
+import io.samsa.api.broker.AppendOrigin;
+import io.samsa.api.storage.RecordBatchLayout;
 import io.samsa.broker.BatchValidator.ValidatedBatches;
 import io.samsa.broker.ProducerStateTable.Verdict;
 
@@ -19,14 +21,14 @@ public class ProducerStateTableTest {
     private long nextOffset;
 
     private Verdict offer(ByteBuffer b) {
-        ValidatedBatches v = BatchValidator.validate(b, 1 << 20, false);
+        ValidatedBatches v = BatchValidator.validate(b, 1 << 20, AppendOrigin.BROKER);
         assertEquals(Errors.NONE, v.error());
         Verdict verdict = table.check(b, v);
         if (verdict == Verdict.ACCEPT) {
             for (int i = 0; i < v.count(); i++) {
                 int pos = v.positions()[i];
                 b.putLong(pos, nextOffset);
-                nextOffset += BatchHeader.lastOffsetDelta(b, pos) + 1;
+                nextOffset += RecordBatchLayout.lastOffsetDelta(b, pos) + 1;
             }
             table.record(b, v, 0);
         }

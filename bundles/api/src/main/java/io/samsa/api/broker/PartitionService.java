@@ -30,6 +30,20 @@ public interface PartitionService {
             short requiredAcks, int timeoutMs, boolean internal);
 
     /**
+     * Validates and appends record batches as {@link #append(Map, short, int, boolean)} does, each
+     * batch checked once, here, with the rules for {@code origin}: for a client's produce request
+     * also Kafka's per-version ones ({@code ProduceRequest.validateRecords}: exactly one v2 batch
+     * per partition, zstd only from version 7) and no transactional or control batches.
+     * A front end passes its requests' batches unchecked.
+     *
+     * @since 1.2
+     */
+    default CompletableFuture<Map<TopicPartition, ProduceResult>> append(Map<TopicPartition, ByteBuffer> records,
+            short requiredAcks, int timeoutMs, AppendOrigin origin) {
+        return append(records, requiredAcks, timeoutMs, origin.internal());
+    }
+
+    /**
      * Reads from partitions, waiting up to {@code maxWaitMs} until {@code minBytes} are available
      * (a long poll). The slices in the result stay readable until sent.
      *

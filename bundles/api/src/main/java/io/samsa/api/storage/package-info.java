@@ -6,10 +6,11 @@
  * partition through a new engine when the binding changes. Every engine writes and reads the
  * same on-disk format, Apache Kafka's: a directory per partition holding segment files named by
  * base offset ({@code .log} with v2 record batches exactly as clients sent them, {@code .index},
- * {@code .timeindex}), so one engine reads what another wrote.
+ * {@code .timeindex}), so one engine reads what another wrote; {@link io.samsa.api.storage.RecordBatchLayout}
+ * draws the batch format they share.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.samsa.api.storage;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 
 import org.apache.kafka.common.errors.CorruptRecordException;
 
+import io.samsa.api.storage.RecordBatchLayout;
+
 /**
  * A sealed segment's published bytes read front to back in heap buffers of whole batches, for
  * the cleaner: large reads rather than one per batch, and a batch larger than the buffer gets a
@@ -24,7 +26,7 @@ final class BatchChunks {
     BatchChunks(RecordFile file, int size) {
         this.file = file;
         this.end = size;
-        this.buffer = ByteBuffer.allocate(Math.min(CHUNK_BYTES, Math.max(size, BatchHeader.SIZE)));
+        this.buffer = ByteBuffer.allocate(Math.min(CHUNK_BYTES, Math.max(size, RecordBatchLayout.HEADER_SIZE)));
     }
 
     /** The next whole batches (position 0, limit their length), or null at the end. */
@@ -37,15 +39,15 @@ final class BatchChunks {
             }
             int limit = buf.limit();
             int whole = 0;
-            while (limit - whole >= BatchHeader.SIZE && whole + BatchHeader.size(buf, whole) <= limit) {
-                whole += BatchHeader.checkedSize(buf, whole, limit);
+            while (limit - whole >= RecordBatchLayout.HEADER_SIZE && whole + RecordBatchLayout.sizeInBytes(buf, whole) <= limit) {
+                whole += StoredBatches.checkedSize(buf, whole, limit);
             }
             if (whole > 0) {
                 buf.position(0).limit(whole);
                 position += whole;
                 return buf;
             }
-            int size = limit >= BatchHeader.SIZE ? BatchHeader.size(buf, 0) : -1;
+            int size = limit >= RecordBatchLayout.HEADER_SIZE ? RecordBatchLayout.sizeInBytes(buf, 0) : -1;
             if (size <= buf.capacity() || size > end - position) {
                 throw new CorruptRecordException("Segment " + file.file() + " has no whole batch at byte " + position);
             }

@@ -9,6 +9,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 
+import io.samsa.api.storage.RecordBatchLayout;
 import io.samsa.api.storage.TimestampOffset;
 
 /**
@@ -35,9 +36,11 @@ final class BatchReader {
         if (!readHeader(log, header, pos)) {
             return false;
         }
-        if (header.get(BatchHeader.MAGIC) != BatchHeader.MAGIC_V2 || header.getInt(BatchHeader.LENGTH)
-                < BatchHeader.SIZE - BatchHeader.LOG_OVERHEAD) {
-            throw new CorruptRecordException("Segment " + log.file() + " has no valid v2 batch header at byte " + pos);
+        // Callers bound the batch by their own limit (a read's end may trail a concurrent truncation).
+        String problem = RecordBatchLayout.headerProblem(header, 0, Long.MAX_VALUE);
+        if (problem != null) {
+            throw new CorruptRecordException("Segment " + log.file() + " has no valid v2 batch header at byte " + pos
+                    + ": " + problem);
         }
         return true;
     }
@@ -68,25 +71,22 @@ final class BatchReader {
      */
     static String checkBatch(RecordFile log, int pos, int limit, long next, ByteBuffer header, ByteBuffer chunk,
             CRC32C crc) throws IOException {
-        if (limit - pos < BatchHeader.SIZE || !readHeader(log, header, pos)) {
+        if (limit - pos < RecordBatchLayout.HEADER_SIZE || !readHeader(log, header, pos)) {
             return "only " + (limit - pos) + " bytes left, less than a batch header";
         }
-        int length = header.getInt(BatchHeader.LENGTH);
-        if (length < BatchHeader.SIZE - BatchHeader.LOG_OVERHEAD || (long) pos + BatchHeader.LOG_OVERHEAD + length > limit) {
-            return "batch length " + length + " does not fit the " + (limit - pos) + " bytes left";
+        String problem = RecordBatchLayout.headerProblem(header, 0, limit - pos);
+        if (problem != null) {
+            return problem;
         }
-        if (header.get(BatchHeader.MAGIC) != BatchHeader.MAGIC_V2) {
-            return "magic " + header.get(BatchHeader.MAGIC) + " is not 2";
-        }
-        long base = header.getLong(BatchHeader.BASE_OFFSET);
-        if (base < next || header.getInt(BatchHeader.LAST_OFFSET_DELTA) < 0) {
+        long base = RecordBatchLayout.baseOffset(header, 0);
+        if (base < next) {
             return "base offset " + base + " is below the expected " + next;
         }
         crc.reset();
-        header.limit(BatchHeader.SIZE).position(BatchHeader.ATTRIBUTES);
+        header.limit(RecordBatchLayout.HEADER_SIZE).position(RecordBatchLayout.ATTRIBUTES);
         crc.update(header);
-        long at = (long) pos + BatchHeader.SIZE;
-        long end = (long) pos + BatchHeader.LOG_OVERHEAD + length;
+        long at = (long) pos + RecordBatchLayout.HEADER_SIZE;
+        long end = (long) pos + RecordBatchLayout.sizeInBytes(header, 0);
         while (at < end) {
             chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
             if (!log.read(chunk, at)) {
@@ -96,7 +96,7 @@ final class BatchReader {
             at += chunk.remaining();
             crc.update(chunk);
         }
-        int stored = header.getInt(BatchHeader.CRC);
+        int stored = RecordBatchLayout.crc(header, 0);
         if ((int) crc.getValue() != stored) {
             return "CRC32C " + Integer.toUnsignedString((int) crc.getValue()) + " differs from the stored "
                     + Integer.toUnsignedString(stored);

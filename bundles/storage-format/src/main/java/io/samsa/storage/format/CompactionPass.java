@@ -244,7 +244,7 @@ final class CompactionPass {
             buf = result.outputBuffer();
             buf.flip();
             if (buf.hasRemaining()) {
-                cleaned.append(buf, 0, buf.limit(), BatchHeader.lastOffsetOfLast(buf, 0, buf.limit()),
+                cleaned.append(buf, 0, buf.limit(), StoredBatches.lastOffsetOfLast(buf, 0, buf.limit()),
                         config.indexIntervalBytes());
             }
             if (result.bytesRead() <= 0) {

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.LogSlice;
+import io.samsa.api.storage.RecordBatchLayout;
 import io.samsa.api.storage.TimestampOffset;
 
 /**
@@ -164,8 +165,8 @@ final class LogSegment {
         int physical = log.size();
         int newSize = log.write(buf, start, end);
         for (int p = start; p < end; ) {
-            int size = BatchHeader.size(buf, p);
-            indexBatch(physical, BatchHeader.lastOffset(buf, p), BatchHeader.indexedTimestamp(buf, p), size,
+            int size = RecordBatchLayout.sizeInBytes(buf, p);
+            indexBatch(physical, RecordBatchLayout.lastOffset(buf, p), StoredBatches.indexedTimestamp(buf, p), size,
                     indexIntervalBytes);
             physical += size;
             p += size;
@@ -202,15 +203,15 @@ final class LogSegment {
     LogSlice read(long offset, int maxBytes, long maxOffset) throws IOException {
         int size = log.size();
         long next = nextOffset;
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
         int start = findBatch(offset, header, size);
         if (start < 0) {
             return null;
         }
-        if (header.getLong(BatchHeader.BASE_OFFSET) >= maxOffset) {
+        if (RecordBatchLayout.baseOffset(header, 0) >= maxOffset) {
             return LogSlice.EMPTY;
         }
-        long end = start + BatchHeader.size(header, 0);
+        long end = start + RecordBatchLayout.sizeInBytes(header, 0);
         // Jump to a batch boundary known to be within both limits, so only the headers of the
         // last index interval are read: batches before an index entry for an offset at most
         // maxOffset start below it, and an indexed position is where a batch starts.
@@ -222,9 +223,9 @@ final class LogSegment {
             safe = Math.min(safe, offsetIndex.floorPosition((long) start + maxBytes));
         }
         end = Math.max(end, safe);
-        while (end + BatchHeader.SIZE <= size && BatchReader.readBatchHeader(log, header, (int) end)) {
-            long batchEnd = end + BatchHeader.size(header, 0);
-            if (header.getLong(BatchHeader.BASE_OFFSET) >= maxOffset || batchEnd - start > maxBytes || batchEnd > size) {
+        while (end + RecordBatchLayout.HEADER_SIZE <= size && BatchReader.readBatchHeader(log, header, (int) end)) {
+            long batchEnd = end + RecordBatchLayout.sizeInBytes(header, 0);
+            if (RecordBatchLayout.baseOffset(header, 0) >= maxOffset || batchEnd - start > maxBytes || batchEnd > size) {
                 break;
             }
             end = batchEnd;
@@ -238,11 +239,11 @@ final class LogSegment {
      */
     private int findBatch(long offset, ByteBuffer header, int size) throws IOException {
         int pos = offsetIndex.lookup(offset);
-        while (pos + BatchHeader.SIZE <= size && BatchReader.readBatchHeader(log, header, pos)) {
-            if (BatchHeader.lastOffset(header, 0) >= offset) {
+        while (pos + RecordBatchLayout.HEADER_SIZE <= size && BatchReader.readBatchHeader(log, header, pos)) {
+            if (RecordBatchLayout.lastOffset(header, 0) >= offset) {
                 return pos;
             }
-            pos += BatchHeader.size(header, 0);
+            pos += RecordBatchLayout.sizeInBytes(header, 0);
         }
         return -1;
     }
@@ -254,10 +255,10 @@ final class LogSegment {
     TimestampOffset findOffsetByTimestamp(long timestamp, long startingOffset) throws IOException {
         int size = log.size();
         int pos = offsetIndex.lookup(Math.max(timeIndex.lookup(timestamp), startingOffset));
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
-        while (pos + BatchHeader.SIZE <= size && BatchReader.readBatchHeader(log, header, pos)) {
-            int batchSize = BatchHeader.size(header, 0);
-            if (BatchHeader.maxTimestamp(header, 0) >= timestamp && BatchHeader.lastOffset(header, 0) >= startingOffset) {
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
+        while (pos + RecordBatchLayout.HEADER_SIZE <= size && BatchReader.readBatchHeader(log, header, pos)) {
+            int batchSize = RecordBatchLayout.sizeInBytes(header, 0);
+            if (RecordBatchLayout.maxTimestamp(header, 0) >= timestamp && RecordBatchLayout.lastOffset(header, 0) >= startingOffset) {
                 TimestampOffset found = BatchReader.firstRecordAtOrAfter(log, pos, batchSize, timestamp, startingOffset);
                 if (found != null) {
                     return found;
@@ -275,15 +276,15 @@ final class LogSegment {
             return null;
         }
         int size = log.size();
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
         int pos = findBatch(offset, header, size);
         if (pos < 0) {
             return null;
         }
-        long batchMax = BatchHeader.maxTimestamp(header, 0);
-        TimestampOffset found = BatchReader.firstRecordAtOrAfter(log, pos, BatchHeader.size(header, 0), batchMax, -1);
-        return found != null ? found : new TimestampOffset(batchMax, BatchHeader.lastOffset(header, 0),
-                header.getInt(BatchHeader.PARTITION_LEADER_EPOCH));
+        long batchMax = RecordBatchLayout.maxTimestamp(header, 0);
+        TimestampOffset found = BatchReader.firstRecordAtOrAfter(log, pos, RecordBatchLayout.sizeInBytes(header, 0), batchMax, -1);
+        return found != null ? found : new TimestampOffset(batchMax, RecordBatchLayout.lastOffset(header, 0),
+                RecordBatchLayout.partitionLeaderEpoch(header, 0));
     }
 
     /**
@@ -330,18 +331,17 @@ final class LogSegment {
         long maxTimestamp = timeIndex.lastTimestamp();
         long offsetOfMax = timeIndex.lastOffset();
         long next = baseOffset;
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
         boolean first = true;
         while (pos < size) {
-            if (size - pos < BatchHeader.SIZE || !BatchReader.readHeader(log, header, pos)) {
+            if (size - pos < RecordBatchLayout.HEADER_SIZE || !BatchReader.readHeader(log, header, pos)) {
                 return "the batch at byte " + pos + " is cut short";
             }
-            int length = header.getInt(BatchHeader.LENGTH);
-            if (header.get(BatchHeader.MAGIC) != BatchHeader.MAGIC_V2 || length < BatchHeader.SIZE
-                    - BatchHeader.LOG_OVERHEAD || (long) pos + BatchHeader.LOG_OVERHEAD + length > size) {
-                return "the batch at byte " + pos + " has an invalid header";
+            String problem = RecordBatchLayout.headerProblem(header, 0, size - pos);
+            if (problem != null) {
+                return "the batch at byte " + pos + " has an invalid header: " + problem;
             }
-            long last = BatchHeader.lastOffset(header, 0);
+            long last = RecordBatchLayout.lastOffset(header, 0);
             if (first && indexedOffset >= 0 && last != indexedOffset) {
                 return "the last offset index entry says offset " + indexedOffset + ", the log " + last;
             }
@@ -349,13 +349,13 @@ final class LogSegment {
                 return "offsets go backwards at byte " + pos;
             }
             first = false;
-            long batchMax = BatchHeader.indexedTimestamp(header, 0);
+            long batchMax = StoredBatches.indexedTimestamp(header, 0);
             if (batchMax > maxTimestamp) {
                 maxTimestamp = batchMax;
                 offsetOfMax = last;
             }
             next = last + 1;
-            pos += BatchHeader.LOG_OVERHEAD + length;
+            pos += RecordBatchLayout.sizeInBytes(header, 0);
         }
         if (timeIndex.lastOffset() >= next) {
             return "the time index points past the end of the log";
@@ -366,7 +366,7 @@ final class LogSegment {
         bytesSinceLastIndexEntry = size - offsetIndex.lastPosition();
         rollingBasedTimestamp = TimeIndex.NO_TIMESTAMP;
         if (size > 0 && BatchReader.readHeader(log, header, 0)) {
-            rollingBasedTimestamp = BatchHeader.maxTimestamp(header, 0);
+            rollingBasedTimestamp = RecordBatchLayout.maxTimestamp(header, 0);
         }
         return null;
     }
@@ -388,7 +388,7 @@ final class LogSegment {
         bytesSinceLastIndexEntry = 0;
         long length = log.fileLength();
         int limit = (int) Math.min(length, Integer.MAX_VALUE);
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
         ByteBuffer chunk = ByteBuffer.allocate(CRC_CHUNK);
         CRC32C crc = new CRC32C();
         int pos = 0;
@@ -399,12 +399,12 @@ final class LogSegment {
                 LOG.warn("Truncating {} at byte {} of {}: {}", log.file(), pos, length, problem);
                 break;
             }
-            int size = BatchHeader.size(header, 0);
-            long last = BatchHeader.lastOffset(header, 0);
+            int size = RecordBatchLayout.sizeInBytes(header, 0);
+            long last = RecordBatchLayout.lastOffset(header, 0);
             if (epochs != null) {
-                epochs.restore(header.getInt(BatchHeader.PARTITION_LEADER_EPOCH), BatchHeader.baseOffset(header, 0));
+                epochs.restore(RecordBatchLayout.partitionLeaderEpoch(header, 0), RecordBatchLayout.baseOffset(header, 0));
             }
-            indexBatch(pos, last, BatchHeader.indexedTimestamp(header, 0), size, indexIntervalBytes);
+            indexBatch(pos, last, StoredBatches.indexedTimestamp(header, 0), size, indexIntervalBytes);
             next = last + 1;
             pos += size;
         }
@@ -421,10 +421,10 @@ final class LogSegment {
     /** Tells {@code epochs} the leader epoch of every batch, walking the published batch headers. */
     void scanEpochs(LeaderEpochCache epochs) throws IOException {
         int size = log.size();
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
-        for (int pos = 0; pos + BatchHeader.SIZE <= size && BatchReader.readBatchHeader(log, header, pos);
-                pos += BatchHeader.size(header, 0)) {
-            epochs.restore(header.getInt(BatchHeader.PARTITION_LEADER_EPOCH), BatchHeader.baseOffset(header, 0));
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
+        for (int pos = 0; pos + RecordBatchLayout.HEADER_SIZE <= size && BatchReader.readBatchHeader(log, header, pos);
+                pos += RecordBatchLayout.sizeInBytes(header, 0)) {
+            epochs.restore(RecordBatchLayout.partitionLeaderEpoch(header, 0), RecordBatchLayout.baseOffset(header, 0));
         }
     }
 
@@ -436,12 +436,12 @@ final class LogSegment {
      */
     int truncateTo(long offset) throws IOException {
         int size = log.size();
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
         int pos = findBatch(offset, header, size);
         if (pos < 0) {
             return 0;
         }
-        long newNext = Math.min(offset, header.getLong(BatchHeader.BASE_OFFSET));
+        long newNext = Math.min(offset, RecordBatchLayout.baseOffset(header, 0));
         nextOffset = newNext;
         offsetIndex.truncateToPosition(pos);
         timeIndex.truncateToOffset(newNext);

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.samsa.api.storage.RecordBatchLayout;
+
 /**
  * The files of a compacted segment on their way into the log, as Kafka names them: the cleaner
  * writes {@code <base>.log.cleaned} (and its two indexes), renames them to {@code .swap} under
@@ -137,23 +139,20 @@ final class SegmentSwap {
     /** The offset after the last whole v2 batch of {@code file}, walking headers only; {@code base} when none. */
     private static long nextOffset(Path file, long base) throws IOException {
         long next = base;
-        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_SIZE);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             long pos = 0;
-            while (pos + BatchHeader.SIZE <= size) {
+            while (pos + RecordBatchLayout.HEADER_SIZE <= size) {
                 header.clear();
                 if (!FileChannels.readFully(ch, header, pos)) {
                     break;
                 }
-                int length = header.getInt(BatchHeader.LENGTH);
-                if (header.get(BatchHeader.MAGIC) != BatchHeader.MAGIC_V2
-                        || length < BatchHeader.SIZE - BatchHeader.LOG_OVERHEAD
-                        || pos + BatchHeader.LOG_OVERHEAD + length > size) {
+                if (RecordBatchLayout.headerProblem(header, 0, size - pos) != null) {
                     break;
                 }
-                next = BatchHeader.lastOffset(header, 0) + 1;
-                pos += BatchHeader.LOG_OVERHEAD + length;
+                next = RecordBatchLayout.lastOffset(header, 0) + 1;
+                pos += RecordBatchLayout.sizeInBytes(header, 0);
             }
         }
         return next;

@@ -26,6 +26,7 @@ import io.samsa.api.storage.EpochEndOffset;
 import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.LogSlice;
 import io.samsa.api.storage.PartitionLog;
+import io.samsa.api.storage.RecordBatchLayout;
 import io.samsa.api.storage.TimestampOffset;
 
 /**
@@ -174,22 +175,22 @@ public final class SegmentedPartitionLog implements PartitionLog {
         if (start == end) {
             return new AppendResult(first, first - 1, TimeIndex.NO_TIMESTAMP, -1, 0);
         }
-        BatchHeader.checkAppend(buf, start, end, assignOffsets, logEndOffset, cfg, topicPartition);
+        StoredBatches.checkAppend(buf, start, end, assignOffsets, logEndOffset, cfg, topicPartition);
         long next = first;
         long maxTimestamp = TimeIndex.NO_TIMESTAMP;
         int maxTimestampBatch = -1;
-        for (int p = start; p < end; p += BatchHeader.size(buf, p)) {
+        for (int p = start; p < end; p += RecordBatchLayout.sizeInBytes(buf, p)) {
             if (assignOffsets) {
-                buf.putLong(p + BatchHeader.BASE_OFFSET, next);
-                buf.putInt(p + BatchHeader.PARTITION_LEADER_EPOCH, leaderEpoch);
+                buf.putLong(p + RecordBatchLayout.BASE_OFFSET, next);
+                buf.putInt(p + RecordBatchLayout.PARTITION_LEADER_EPOCH, leaderEpoch);
             }
-            checkpoints.batch(buf.getInt(p + BatchHeader.PARTITION_LEADER_EPOCH), BatchHeader.baseOffset(buf, p));
-            long batchMax = BatchHeader.maxTimestamp(buf, p);
+            checkpoints.batch(RecordBatchLayout.partitionLeaderEpoch(buf, p), RecordBatchLayout.baseOffset(buf, p));
+            long batchMax = RecordBatchLayout.maxTimestamp(buf, p);
             if (batchMax > maxTimestamp) {
                 maxTimestamp = batchMax;
                 maxTimestampBatch = p;
             }
-            next = BatchHeader.lastOffset(buf, p) + 1;
+            next = RecordBatchLayout.lastOffset(buf, p) + 1;
         }
         long last = next - 1;
         long now = clock.getAsLong();
@@ -201,7 +202,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
         if (unflushedMessages >= cfg.flushMessages() || now - lastFlushMs >= cfg.flushMs()) {
             flush();
         }
-        long offsetOfMax = maxTimestampBatch < 0 ? -1 : BatchHeader.offsetOfTimestamp(buf, maxTimestampBatch, maxTimestamp);
+        long offsetOfMax = maxTimestampBatch < 0 ? -1 : StoredBatches.offsetOfTimestamp(buf, maxTimestampBatch, maxTimestamp);
         return new AppendResult(first, last, maxTimestamp, offsetOfMax, end - start);
     }
 

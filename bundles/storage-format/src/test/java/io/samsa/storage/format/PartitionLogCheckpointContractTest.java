@@ -19,6 +19,7 @@ import org.junit.Test;
 
 import io.samsa.api.storage.EpochEndOffset;
 import io.samsa.api.storage.PartitionLog;
+import io.samsa.api.storage.RecordBatchLayout;
 import io.samsa.api.storage.TimestampOffset;
 
 /**
@@ -288,7 +289,7 @@ public abstract class PartitionLogCheckpointContractTest extends PartitionLogTes
         byte[] kept = java.util.Arrays.copyOf(Files.readAllBytes(logs.get(2)), (int) victim[0]);
         long recoveryPoint = baseOffsetOf(logs.get(1)) + 1;
         Files.writeString(dir.resolve(RECOVERY_POINT), recoveryPointText(recoveryPoint));
-        flipByte(logs.get(2), victim[0] + BatchHeader.SIZE + 1); // a record byte: only the CRC tells
+        flipByte(logs.get(2), victim[0] + RecordBatchLayout.HEADER_SIZE + 1); // a record byte: only the CRC tells
         simulateUncleanShutdown();
 
         PartitionLog log = open(SMALL);
@@ -313,7 +314,7 @@ public abstract class PartitionLogCheckpointContractTest extends PartitionLogTes
         long[] victim = fillAndPickBatch(1);
         List<Path> logs = files(".log");
         long end = victim[3];
-        flipByte(logs.get(1), victim[0] + BatchHeader.SIZE + 1);
+        flipByte(logs.get(1), victim[0] + RecordBatchLayout.HEADER_SIZE + 1);
         simulateUncleanShutdown();
         assertEquals(recoveryPointText(end), text(RECOVERY_POINT));
         PartitionLog log = open(SMALL);
@@ -325,7 +326,7 @@ public abstract class PartitionLogCheckpointContractTest extends PartitionLogTes
     public void withoutARecoveryPointAnUncleanOpenValidatesEverySegment() throws Exception {
         long[] victim = fillAndPickBatch(1);
         Files.delete(dir.resolve(RECOVERY_POINT));
-        flipByte(files(".log").get(1), victim[0] + BatchHeader.SIZE + 1);
+        flipByte(files(".log").get(1), victim[0] + RecordBatchLayout.HEADER_SIZE + 1);
         simulateUncleanShutdown();
         PartitionLog log = open(SMALL);
         assertEquals(victim[1], log.logEndOffset());
@@ -338,7 +339,7 @@ public abstract class PartitionLogCheckpointContractTest extends PartitionLogTes
     public void aMalformedRecoveryPointCountsAsNone() throws Exception {
         long[] victim = fillAndPickBatch(1);
         Files.writeString(dir.resolve(RECOVERY_POINT), "0\n1\n" + Long.MAX_VALUE + "\n"); // not topic partition offset
-        flipByte(files(".log").get(1), victim[0] + BatchHeader.SIZE + 1);
+        flipByte(files(".log").get(1), victim[0] + RecordBatchLayout.HEADER_SIZE + 1);
         simulateUncleanShutdown();
         assertEquals(victim[1], open(SMALL).logEndOffset());
     }

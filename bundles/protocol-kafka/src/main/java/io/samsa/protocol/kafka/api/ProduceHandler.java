@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
@@ -21,11 +20,10 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.requests.ProduceRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.samsa.api.broker.AppendOrigin;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProduceResult;
 
@@ -62,11 +60,12 @@ final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         for (TopicProduceData topic : request.topicData()) {
             for (PartitionProduceData partition : topic.partitionData()) {
                 TopicPartition tp = new TopicPartition(topic.name(), partition.index());
-                ProduceResult invalid = refused != null ? refused : validate(context.apiVersion(), partition);
-                if (invalid != null) {
-                    results.put(tp, invalid);
+                if (refused != null) {
+                    results.put(tp, refused);
+                } else if (partition.records() instanceof MemoryRecords records) {
+                    batches.put(tp, records.buffer()); // the broker validates it (BatchValidator)
                 } else {
-                    batches.put(tp, ((MemoryRecords) partition.records()).buffer());
+                    results.put(tp, ProduceResult.error(Errors.INVALID_RECORD, "The partition has no record batch"));
                 }
             }
         }
@@ -95,7 +94,7 @@ final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private Map<TopicPartition, ProduceResult> append(RequestContext context, Map<TopicPartition, ByteBuffer> batches,
             short acks, int timeoutMs) throws Exception {
         CompletableFuture<Map<TopicPartition, ProduceResult>> appended = partitions.append(batches, acks, timeoutMs,
-                false);
+                AppendOrigin.client(context.apiVersion()));
         try {
             return appended.get(Math.max(0, timeoutMs) + GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -108,25 +107,6 @@ final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         } catch (ExecutionException e) {
             throw RequestContext.unwrap(e);
         }
-    }
-
-    /** Kafka's per-partition checks: exactly one v2 batch, no zstd before v7, not transactional. */
-    private static ProduceResult validate(short version, PartitionProduceData partition) {
-        if (!(partition.records() instanceof MemoryRecords records)) {
-            return ProduceResult.error(Errors.INVALID_RECORD, "The partition has no record batch");
-        }
-        try {
-            ProduceRequest.validateRecords(version, records);
-            for (MutableRecordBatch batch : records.batches()) {
-                if (batch.isTransactional() || batch.isControlBatch()) {
-                    return ProduceResult.error(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-                            "Transactional record batches are not supported by this broker");
-                }
-            }
-        } catch (ApiException e) {
-            return ProduceResult.error(Errors.forException(e), e.getMessage());
-        }
-        return null;
     }
 
     private static ProduceResponseData response(ProduceRequestData request, Map<TopicPartition, ProduceResult> results) {

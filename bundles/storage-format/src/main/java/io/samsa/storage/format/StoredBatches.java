@@ -9,35 +9,17 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import io.samsa.api.storage.LogConfig;
+import io.samsa.api.storage.RecordBatchLayout;
 
 /**
- * Field positions of Kafka's v2 record batch header (DefaultRecordBatch) and the few reads the
- * storage layer needs from it. Only header fields are ever touched; record bytes are opaque.
+ * The storage layer's own checks and look-ups on v2 batches in a buffer (the layout is
+ * {@link RecordBatchLayout}'s): the framing an append must have before anything is written,
+ * and the timestamps and offsets the indexes record. Only header fields are ever touched,
+ * except to find the record of a timestamp; record bytes are opaque.
  */
-final class BatchHeader {
+final class StoredBatches {
 
-    static final int BASE_OFFSET = 0;
-    static final int LENGTH = 8;
-    static final int PARTITION_LEADER_EPOCH = 12;
-    static final int MAGIC = 16;
-    static final int CRC = 17;
-    static final int ATTRIBUTES = 21;
-    static final int LAST_OFFSET_DELTA = 23;
-    static final int BASE_TIMESTAMP = 27;
-    static final int MAX_TIMESTAMP = 35;
-    static final int RECORDS_COUNT = 57;
-    static final int RECORDS = 61;
-
-    /** Base offset and length: the framing every log entry starts with. */
-    static final int LOG_OVERHEAD = 12;
-    /** The whole fixed header; the smallest possible batch (no records). */
-    static final int SIZE = RECORDS;
-    static final byte MAGIC_V2 = 2;
-
-    private static final int COMPRESSION_MASK = 0x07;
-    private static final int LOG_APPEND_TIME_FLAG = 0x08;
-
-    private BatchHeader() {
+    private StoredBatches() {
     }
 
     /**
@@ -47,24 +29,12 @@ final class BatchHeader {
      * @throws CorruptRecordException naming the problem when it is not a whole v2 batch
      */
     static int checkedSize(ByteBuffer buf, int pos, int limit) {
-        if (limit - pos < SIZE) {
-            throw new CorruptRecordException("Record batch at byte " + pos + " is truncated: only "
-                    + (limit - pos) + " bytes left, a v2 batch header needs " + SIZE);
+        String problem = RecordBatchLayout.framingProblem(buf, pos, limit);
+        if (problem != null) {
+            throw new CorruptRecordException("Record batch at byte " + pos + " is " + (problem.startsWith("truncated")
+                    ? "" : "invalid: ") + problem);
         }
-        int length = buf.getInt(pos + LENGTH);
-        if (length < SIZE - LOG_OVERHEAD || (long) pos + LOG_OVERHEAD + length > limit) {
-            throw new CorruptRecordException("Record batch at byte " + pos + " has invalid length " + length
-                    + " (" + (limit - pos) + " bytes left)");
-        }
-        byte magic = buf.get(pos + MAGIC);
-        if (magic != MAGIC_V2) {
-            throw new CorruptRecordException("Record batch at byte " + pos + " has magic " + magic
-                    + "; only v2 record batches are stored");
-        }
-        if (buf.getInt(pos + LAST_OFFSET_DELTA) < 0) {
-            throw new CorruptRecordException("Record batch at byte " + pos + " has a negative last offset delta");
-        }
-        return LOG_OVERHEAD + length;
+        return RecordBatchLayout.sizeInBytes(buf, pos);
     }
 
     /**
@@ -82,12 +52,12 @@ final class BatchHeader {
                         + " exceeds max.message.bytes " + cfg.maxMessageBytes());
             }
             if (!assignOffsets) {
-                long base = baseOffset(buf, p);
+                long base = RecordBatchLayout.baseOffset(buf, p);
                 if (p == start ? base != expected : base < expected) {
                     throw new InvalidRecordException("Batch base offset " + base + " for partition " + topicPartition
                             + (p == start ? " does not equal the log end offset " : " is below the expected ") + expected);
                 }
-                expected = lastOffset(buf, p) + 1;
+                expected = RecordBatchLayout.lastOffset(buf, p) + 1;
             }
             p += size;
         }
@@ -97,22 +67,6 @@ final class BatchHeader {
         }
     }
 
-    static long baseOffset(ByteBuffer buf, int pos) {
-        return buf.getLong(pos + BASE_OFFSET);
-    }
-
-    static int size(ByteBuffer buf, int pos) {
-        return LOG_OVERHEAD + buf.getInt(pos + LENGTH);
-    }
-
-    static long lastOffset(ByteBuffer buf, int pos) {
-        return buf.getLong(pos + BASE_OFFSET) + buf.getInt(pos + LAST_OFFSET_DELTA);
-    }
-
-    static long maxTimestamp(ByteBuffer buf, int pos) {
-        return buf.getLong(pos + MAX_TIMESTAMP);
-    }
-
     /**
      * The timestamp the indexes record for the batch: its max timestamp, except for a batch the
      * cleaner emptied (kept only for its offsets and producer state), whose header still carries
@@ -120,14 +74,14 @@ final class BatchHeader {
      * against the records, so such a batch counts as having none.
      */
     static long indexedTimestamp(ByteBuffer buf, int pos) {
-        return buf.getInt(pos + RECORDS_COUNT) == 0 ? TimeIndex.NO_TIMESTAMP : maxTimestamp(buf, pos);
+        return RecordBatchLayout.recordsCount(buf, pos) == 0 ? TimeIndex.NO_TIMESTAMP : RecordBatchLayout.maxTimestamp(buf, pos);
     }
 
     /** The last offset of the last of the whole batches in {@code buf[start, end)}. */
     static long lastOffsetOfLast(ByteBuffer buf, int start, int end) {
         long last = -1;
-        for (int p = start; p < end; p += size(buf, p)) {
-            last = lastOffset(buf, p);
+        for (int p = start; p < end; p += RecordBatchLayout.sizeInBytes(buf, p)) {
+            last = RecordBatchLayout.lastOffset(buf, p);
         }
         return last;
     }
@@ -138,15 +92,14 @@ final class BatchHeader {
      * when no record matches) the batch's last offset, which is what Kafka's indexes record.
      */
     static long offsetOfTimestamp(ByteBuffer buf, int pos, long timestamp) {
-        long last = lastOffset(buf, pos);
-        short attributes = buf.getShort(pos + ATTRIBUTES);
-        if ((attributes & COMPRESSION_MASK) != 0 || (attributes & LOG_APPEND_TIME_FLAG) != 0) {
+        long last = RecordBatchLayout.lastOffset(buf, pos);
+        if (RecordBatchLayout.compression(buf, pos) != 0 || RecordBatchLayout.isLogAppendTime(buf, pos)) {
             return last;
         }
-        long base = baseOffset(buf, pos);
-        long baseTimestamp = buf.getLong(pos + BASE_TIMESTAMP);
-        int end = pos + size(buf, pos);
-        int[] cursor = {pos + RECORDS};
+        long base = RecordBatchLayout.baseOffset(buf, pos);
+        long baseTimestamp = RecordBatchLayout.baseTimestamp(buf, pos);
+        int end = pos + RecordBatchLayout.sizeInBytes(buf, pos);
+        int[] cursor = {pos + RecordBatchLayout.RECORDS};
         while (cursor[0] < end) {
             int length = (int) readVarlong(buf, cursor, end);
             int recordStart = cursor[0];
