@@ -1,6 +1,8 @@
 package io.samsa.broker;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -30,8 +32,13 @@ import io.samsa.broker.ProducerStateTable.Verdict;
  * A partition replica on this broker: its log, leadership, high watermark and idempotent
  * producer state.
  * <p>
- * {@link #lock} serialises everything that changes the log (appends, DeleteRecords, retention,
- * re-opening through another storage engine, close). Reads go to the current log without it.
+ * Locking: {@link #lock} serialises everything that changes the log (appends, DeleteRecords,
+ * retention, re-opening through another storage engine, close), and is the only lock an append
+ * takes. The log is opened with it as its writer lock
+ * ({@link StorageEngine#open(TopicPartition, Path, LogConfig, ReentrantLock)}), so the storage
+ * re-enters it rather than taking one of its own; the producer state table is guarded by it;
+ * the high watermark moves by compare-and-set and acks=all waiters sit in a lock-free queue.
+ * Reads go to the current log without any lock.
  * <p>
  * A disk error in the log stops the partition at once and is reported to {@link StorageFailures}
  * after the lock is released, which takes the whole log dir offline.
@@ -40,7 +47,17 @@ final class Partition {
 
     private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
 
-    final ReentrantLock lock = new ReentrantLock();
+    private static final VarHandle HIGH_WATERMARK;
+
+    static {
+        try {
+            HIGH_WATERMARK = MethodHandles.lookup().findVarHandle(Partition.class, "highWatermark", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final ReentrantLock lock;
 
     private final TopicPartition topicPartition;
     private final Path dir;
@@ -63,9 +80,11 @@ final class Partition {
     /** Bytes appended since the log opened here; parked fetches compare it to decide they can complete. */
     private volatile long appendedBytes;
 
-    Partition(TopicPartition topicPartition, Path dir, int localBrokerId, PartitionLog log, StorageEngine engine,
-            LogConfig config, StorageFailures failures) {
+    /** @param lock the lock {@code log} was opened with as its writer lock */
+    Partition(TopicPartition topicPartition, Path dir, int localBrokerId, ReentrantLock lock, PartitionLog log,
+            StorageEngine engine, LogConfig config, StorageFailures failures) {
         this.topicPartition = topicPartition;
+        this.lock = lock;
         this.failures = failures;
         this.dir = dir;
         this.localBrokerId = localBrokerId;
@@ -169,12 +188,13 @@ final class Partition {
                 hw = Math.min(hw, followerEnds.getOrDefault(replica, 0L));
             }
         }
-        synchronized (ackWaiters) {
-            if (hw <= highWatermark) {
+        long current;
+        do {
+            current = highWatermark;
+            if (hw <= current) {
                 return;
             }
-            highWatermark = hw;
-        }
+        } while (!HIGH_WATERMARK.compareAndSet(this, current, hw));
         for (Iterator<AckWaiter> it = ackWaiters.iterator(); it.hasNext();) {
             AckWaiter w = it.next();
             if (w.requiredHighWatermark <= hw) {
@@ -238,7 +258,7 @@ final class Partition {
         lock.lock();
         try {
             closeLog(); // the lock is reentrant: closing and opening are one step for appenders
-            log = next.open(topicPartition, dir, config);
+            log = next.open(topicPartition, dir, config, lock);
             logOpen = true;
             engine = next;
             online = true;

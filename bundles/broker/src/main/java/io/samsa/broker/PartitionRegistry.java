@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -161,9 +162,10 @@ final class PartitionRegistry {
         Path dir = directoryFor(tp, topicId, mayBeNew && !failedOpens.contains(tp));
         PartitionLog log = null;
         try {
-            log = engine.open(tp, dir, config);
+            ReentrantLock lock = new ReentrantLock();
+            log = engine.open(tp, dir, config, lock);
             writeTopicId(dir, topicId);
-            Partition p = new Partition(tp, dir, brokerId, log, engine, config, this::failed);
+            Partition p = new Partition(tp, dir, brokerId, lock, log, engine, config, this::failed);
             int batches = ProducerStateLoader.load(log, p.producers(), nowMs);
             partitions.put(tp, p);
             failedOpens.remove(tp);

@@ -2,6 +2,7 @@ package io.samsa.api.storage;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.common.TopicPartition;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -36,4 +37,19 @@ public interface StorageEngine {
      *                     the log dir offline and answers {@code KAFKA_STORAGE_ERROR}
      */
     PartitionLog open(TopicPartition partition, Path dir, LogConfig config) throws IOException;
+
+    /**
+     * Opens the log as {@link #open(TopicPartition, Path, LogConfig)} does, its writers (append,
+     * truncation, retention, close; see {@link PartitionLog}'s threading) serialised by
+     * {@code writerLock}, which the broker holds around every such call: the partition's own lock.
+     * An engine that locks its writers uses this lock instead of one of its own, so an append takes
+     * one lock; its background work (a cleaner, a flusher) takes it only to publish results.
+     * The default ignores the lock.
+     *
+     * @since 1.2
+     */
+    default PartitionLog open(TopicPartition partition, Path dir, LogConfig config, ReentrantLock writerLock)
+            throws IOException {
+        return open(partition, dir, config);
+    }
 }

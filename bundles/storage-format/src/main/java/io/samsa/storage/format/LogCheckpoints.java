@@ -20,6 +20,10 @@ import io.samsa.api.storage.EpochEndOffset;
  * segment recovers exactly as much, and a flush per few messages costs no extra fsyncs.
  * The file never names an offset beyond what was fsynced, so a crash at any moment leaves
  * a recovery point that is safe to trust.
+ * <p>
+ * Threads: the log's single writer calls everything; {@link #rolled} comes from the flusher
+ * thread ({@link SealedSegmentFlusher}) once a sealed segment is on disk, so the recovery point
+ * (and only it) is guarded by this object's monitor.
  */
 final class LogCheckpoints {
 
@@ -55,14 +59,18 @@ final class LogCheckpoints {
         epochs.flush();
     }
 
-    /** The previous segments are fsynced and a new one starts at {@code baseOffset}. */
-    void rolled(long baseOffset) throws IOException {
-        recoveryPoint = baseOffset;
-        writeRecoveryPoint(baseOffset);
+    /** The segments before the one starting at {@code baseOffset} are fsynced (on the flusher thread). */
+    synchronized void rolled(long baseOffset) throws IOException {
+        if (baseOffset > recoveryPoint) {
+            recoveryPoint = baseOffset;
+        }
+        if (baseOffset > checkpointedRecoveryPoint) {
+            writeRecoveryPoint(baseOffset);
+        }
     }
 
     /** Everything below {@code offset} was fsynced. */
-    void flushed(long offset) {
+    synchronized void flushed(long offset) {
         recoveryPoint = offset;
     }
 
@@ -77,9 +85,11 @@ final class LogCheckpoints {
             epochs.truncateFromEnd(endOffset);
         }
         epochs.flush();
-        recoveryPoint = Math.min(recoveryPoint, endOffset);
-        if (checkpointedRecoveryPoint > endOffset) {
-            writeRecoveryPoint(endOffset);
+        synchronized (this) {
+            recoveryPoint = Math.min(recoveryPoint, endOffset);
+            if (checkpointedRecoveryPoint > endOffset) {
+                writeRecoveryPoint(endOffset);
+            }
         }
     }
 
@@ -93,14 +103,16 @@ final class LogCheckpoints {
     /** The segments are fsynced and closed, the log ending at {@code endOffset}: the last checkpoints, then the marker. */
     void closed(long endOffset) throws IOException {
         epochs.flush();
-        recoveryPoint = endOffset;
-        if (checkpointedRecoveryPoint != endOffset) {
-            writeRecoveryPoint(endOffset);
+        synchronized (this) {
+            recoveryPoint = endOffset;
+            if (checkpointedRecoveryPoint != endOffset) {
+                writeRecoveryPoint(endOffset);
+            }
         }
         CheckpointFiles.writeCleanShutdown(dir);
     }
 
-    long recoveryPoint() {
+    synchronized long recoveryPoint() {
         return recoveryPoint;
     }
 

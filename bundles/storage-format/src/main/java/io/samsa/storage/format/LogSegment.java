@@ -460,11 +460,20 @@ final class LogSegment {
         timeIndex.resizeForAppends(maxIndexSize);
     }
 
-    /** Seals the segment: final time index entry, space reserved for appends returned, fsync, indexes trimmed. */
+    /** Seals and fsyncs the segment (at close). */
     void onBecomeInactive() throws IOException {
+        seal();
+        flush();
+    }
+
+    /**
+     * Seals the segment without forcing it to disk: final time index entry, space reserved for
+     * appends returned, indexes trimmed. A roll then flushes it on the flusher thread; nothing
+     * writes to it afterwards unless a truncation reactivates it.
+     */
+    void seal() throws IOException {
         timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, true);
         log.seal();
-        flush();
         offsetIndex.trimToValidSize();
         timeIndex.trimToValidSize();
     }

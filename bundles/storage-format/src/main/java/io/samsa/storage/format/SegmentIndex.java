@@ -162,8 +162,17 @@ abstract class SegmentIndex {
         }
     }
 
+    /** Pins the mapping like a reader: a sealed segment is flushed on the flusher thread, maybe while it is retired. */
     final void flush() {
-        mapping.current().buffer().force();
+        MappedRegion region = mapping.pin();
+        if (region == null) {
+            return; // closed: the index was deleted or the log is closing, which forces it itself
+        }
+        try {
+            region.buffer().force();
+        } finally {
+            region.release();
+        }
     }
 
     /** Releases the mapping (unmapped once no search pins it). */

@@ -34,11 +34,17 @@ import io.samsa.api.storage.TimestampOffset;
  * reach the segment files is the engine's {@link FileAccess}; everything else is here, so every
  * engine writes the same files.
  * <p>
- * Writers (append, truncation, retention, close) are serialised by the caller, and also take the
- * log's own lock, which the cleaner ({@link LogCompactor}) takes only to swap compacted segments
- * in. Readers take no lock: segments live in a concurrent map, and each append publishes the
- * segment's size and then the log end offset through volatile fields only after the bytes are
- * written.
+ * Locking: writers (append, truncation, retention, close) hold the writer lock, which the
+ * cleaner ({@link LogCompactor}) takes only to swap compacted segments in. An engine opened by
+ * the broker is given the partition's own lock as that lock
+ * ({@link SegmentedStorageEngine#open(TopicPartition, Path, LogConfig, ReentrantLock)}), so an
+ * append takes one lock, the partition's, and taking it again here costs a hold count; nothing
+ * below (segments, indexes, checkpoints) locks on the append path. Readers take no lock:
+ * segments live in a concurrent map, and each append publishes the segment's size and then the
+ * log end offset through volatile fields only after the bytes are written.
+ * <p>
+ * A roll seals the old segment and hands its fsync to the engine's flusher thread
+ * ({@link SealedSegmentFlusher}); the recovery point moves past it once that fsync is done.
  */
 public final class SegmentedPartitionLog implements PartitionLog {
 
@@ -50,9 +56,10 @@ public final class SegmentedPartitionLog implements PartitionLog {
     private final LongSupplier clock;
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final RetiredSegments retired = new RetiredSegments();
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock;
     private final LogCompactor compactor;
     private final LogCheckpoints checkpoints;
+    private final SealedSegmentFlusher sealedFlusher;
     private volatile LogSegment active;
     private volatile LogConfig config;
     private volatile long logStartOffset;
@@ -62,8 +69,9 @@ public final class SegmentedPartitionLog implements PartitionLog {
     private long lastFlushMs;
 
     private SegmentedPartitionLog(TopicPartition topicPartition, Path dir, FileAccess access, LogConfig config,
-            LongSupplier clock, LogLoader.Loaded loaded, Executor cleaner) {
+            LongSupplier clock, LogLoader.Loaded loaded, LogRuntime runtime) {
         this.topicPartition = topicPartition;
+        this.lock = runtime.writerLock();
         this.dir = dir;
         this.access = access;
         this.config = config;
@@ -76,7 +84,24 @@ public final class SegmentedPartitionLog implements PartitionLog {
         this.logStartOffset = loaded.logStartOffset();
         this.checkpoints = loaded.checkpoints();
         this.lastFlushMs = clock.getAsLong();
-        this.compactor = new LogCompactor(topicPartition, dir, access, lock, segments, retired, () -> active, cleaner);
+        this.compactor = new LogCompactor(topicPartition, dir, access, lock, segments, retired, () -> active,
+                runtime.cleaner());
+        this.sealedFlusher = new SealedSegmentFlusher(topicPartition, dir, checkpoints, runtime.flusher());
+    }
+
+    /**
+     * Where a log's background work runs and which lock its writers take.
+     *
+     * @param cleaner    runs compactions (the engine's cleaner thread)
+     * @param flusher    fsyncs segments sealed at a roll (the engine's flusher thread); {@code Runnable::run}
+     *                   flushes on the appending thread, as tests that read files at once want
+     * @param writerLock the lock writers hold: the partition's, so that an append takes one lock
+     */
+    public record LogRuntime(Executor cleaner, Executor flusher, ReentrantLock writerLock) {
+        /** Everything on the calling thread, with a lock of the log's own. */
+        public static LogRuntime inline() {
+            return new LogRuntime(Runnable::run, Runnable::run, new ReentrantLock());
+        }
     }
 
     /**
@@ -85,7 +110,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
      */
     public static SegmentedPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock,
             FileAccess access) throws IOException {
-        return open(partition, dir, config, clock, access, Runnable::run);
+        return open(partition, dir, config, clock, access, LogRuntime.inline());
     }
 
     /**
@@ -94,8 +119,17 @@ public final class SegmentedPartitionLog implements PartitionLog {
      */
     public static SegmentedPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock,
             FileAccess access, Executor cleaner) throws IOException {
+        return open(partition, dir, config, clock, access, new LogRuntime(cleaner, Runnable::run, new ReentrantLock()));
+    }
+
+    /**
+     * Opens the log as {@link #open(TopicPartition, Path, LogConfig, LongSupplier, FileAccess)},
+     * with its background work on {@code runtime} and its writers under their lock.
+     */
+    public static SegmentedPartitionLog open(TopicPartition partition, Path dir, LogConfig config, LongSupplier clock,
+            FileAccess access, LogRuntime runtime) throws IOException {
         LogLoader.Loaded loaded = LogLoader.load(access, dir, partition, config, clock.getAsLong());
-        SegmentedPartitionLog log = new SegmentedPartitionLog(partition, dir, access, config, clock, loaded, cleaner);
+        SegmentedPartitionLog log = new SegmentedPartitionLog(partition, dir, access, config, clock, loaded, runtime);
         LOG.debug("Opened {} in {}: offsets {} to {}, {} segments", partition, dir, log.logStartOffset,
                 log.logEndOffset, log.segments.size());
         return log;
@@ -218,17 +252,19 @@ public final class SegmentedPartitionLog implements PartitionLog {
         return segment;
     }
 
-    /** Seals the active segment (fsync, trimmed indexes) and starts a new one at the log end offset. */
+    /**
+     * Seals the active segment (trimmed indexes) and starts a new one at the log end offset; the
+     * sealed segment's fsync, the directory's and the recovery point follow on the flusher.
+     */
     private LogSegment roll(long now) throws IOException {
         LogSegment old = active;
-        old.onBecomeInactive();
+        old.seal();
         LogSegment segment = LogSegment.create(access, dir, logEndOffset, config, now);
         segments.put(segment.baseOffset(), segment);
         active = segment;
-        CheckpointFiles.flushDir(dir);
+        sealedFlusher.sealed(old, segment.baseOffset());
         unflushedMessages = 0;
         lastFlushMs = now;
-        checkpoints.rolled(segment.baseOffset());
         LOG.debug("Rolled {} to a new segment at offset {}", topicPartition, segment.baseOffset());
         return segment;
     }
@@ -300,6 +336,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
 
     private void truncateLocked(long offset) throws IOException {
         ensureOpen();
+        sealedFlusher.awaitFlushed(); // a truncation may reactivate a sealed segment: none may be flushing
         if (offset < 0) {
             throw new IllegalArgumentException("Cannot truncate partition " + topicPartition + " to negative offset " + offset);
         }
@@ -422,6 +459,8 @@ public final class SegmentedPartitionLog implements PartitionLog {
         lock.lock();
         try {
             long end = logEndOffset;
+            sealedFlusher.awaitFlushed(); // the recovery point below claims the sealed segments too
+            throwIfFlushFailed();
             active.flush();
             checkpoints.flushed(end);
             unflushedMessages = 0;
@@ -442,6 +481,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
         lock.lock();
         try {
             closed = true;
+            sealedFlusher.awaitFlushed();
             for (LogSegment segment : segments.values()) {
                 segment.close();
             }
@@ -476,11 +516,12 @@ public final class SegmentedPartitionLog implements PartitionLog {
             return;
         }
         closed = true;
-        IOException failure = null;
+        sealedFlusher.awaitFlushed();
+        IOException failure = sealedFlusher.failure();
         try {
             active.onBecomeInactive();
         } catch (IOException e) {
-            failure = e;
+            failure = failure == null ? e : failure;
         }
         for (LogSegment segment : segments.values()) {
             try {
@@ -500,10 +541,24 @@ public final class SegmentedPartitionLog implements PartitionLog {
         if (closed) {
             throw new KafkaStorageException("The log of partition " + topicPartition + " in " + dir + " is closed");
         }
+        throwIfFlushFailed();
         if (compactor.failed()) {
             throw new KafkaStorageException("The log of partition " + topicPartition + " in " + dir
                     + " failed to swap in a compacted segment and must be reopened");
         }
+    }
+
+    private void throwIfFlushFailed() {
+        IOException failure = sealedFlusher.failure();
+        if (failure != null) {
+            throw new KafkaStorageException("The log of partition " + topicPartition + " in " + dir
+                    + " failed to flush a sealed segment: " + failure.getMessage(), failure);
+        }
+    }
+
+    /** Waits until the segments sealed so far are fsynced (for tests). */
+    void awaitSealedFlushed() {
+        sealedFlusher.awaitFlushed();
     }
 
     @Override

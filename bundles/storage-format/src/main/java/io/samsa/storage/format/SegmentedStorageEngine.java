@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -21,6 +22,10 @@ import io.samsa.api.storage.StorageEngine;
  * The thread exists only while there is cleaning to do: it ends after
  * {@link #CLEANER_IDLE_MS} without work, so an engine needs no deactivation to stop it, and every
  * log waits for its own cleaning to stop when it is closed.
+ * <p>
+ * Segments sealed at a roll are fsynced on one flusher thread of the same kind, so no append
+ * waits for the disk at a roll; each log's flushes run in roll order on it, and a log waits for
+ * them when it is flushed, truncated or closed ({@link SealedSegmentFlusher}).
  */
 public abstract class SegmentedStorageEngine implements StorageEngine {
 
@@ -29,17 +34,24 @@ public abstract class SegmentedStorageEngine implements StorageEngine {
     private final String name;
     private final FileAccess files;
     private final ThreadPoolExecutor cleaner;
+    private final ThreadPoolExecutor flusher;
 
     protected SegmentedStorageEngine(String name, FileAccess files) {
         this.name = name;
         this.files = files;
-        this.cleaner = new ThreadPoolExecutor(1, 1, CLEANER_IDLE_MS, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                task -> {
-                    Thread t = new Thread(task, "samsa-log-cleaner-" + name);
+        this.cleaner = singleThread("samsa-log-cleaner-" + name);
+        this.flusher = singleThread("samsa-log-flusher-" + name);
+    }
+
+    private static ThreadPoolExecutor singleThread(String threadName) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, CLEANER_IDLE_MS, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread t = new Thread(task, threadName);
                     t.setDaemon(true);
                     return t;
                 });
-        cleaner.allowCoreThreadTimeOut(true);
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 
     @Override
@@ -54,6 +66,13 @@ public abstract class SegmentedStorageEngine implements StorageEngine {
 
     @Override
     public final PartitionLog open(TopicPartition partition, Path dir, LogConfig config) throws IOException {
-        return SegmentedPartitionLog.open(partition, dir, config, System::currentTimeMillis, files, cleaner);
+        return open(partition, dir, config, new ReentrantLock());
+    }
+
+    @Override
+    public final PartitionLog open(TopicPartition partition, Path dir, LogConfig config, ReentrantLock writerLock)
+            throws IOException {
+        return SegmentedPartitionLog.open(partition, dir, config, System::currentTimeMillis, files,
+                new SegmentedPartitionLog.LogRuntime(cleaner, flusher, writerLock));
     }
 }

@@ -231,6 +231,7 @@ public abstract class PartitionLogCheckpointContractTest extends PartitionLogTes
         List<Path> logs = files(".log");
         assertTrue(logs.size() > 2);
         long activeBase = baseOffsetOf(logs.get(logs.size() - 1));
+        ((SegmentedPartitionLog) log).awaitSealedFlushed(); // a roll's fsync runs on the engine's flusher
         assertEquals("a roll fsyncs the old segment", recoveryPointText(activeBase), text(RECOVERY_POINT));
         assertEquals(activeBase, ((SegmentedPartitionLog) log).recoveryPoint());
         assertFalse(Files.exists(dir.resolve(RECOVERY_POINT + ".tmp")));

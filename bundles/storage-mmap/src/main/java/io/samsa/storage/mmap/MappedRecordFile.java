@@ -171,9 +171,16 @@ final class MappedRecordFile extends RecordFile {
     @Override
     protected void flush() throws IOException {
         int size = size();
-        MappedRegion region = mapping.current();
-        if (region != null && size > flushedSize) {
-            region.buffer().force(flushedSize, size - flushedSize);
+        if (size > flushedSize) {
+            // pinned like a read: a sealed segment is flushed on the flusher thread, maybe while it is retired
+            MappedRegion region = mapping.pin();
+            if (region != null) {
+                try {
+                    region.buffer().force(flushedSize, size - flushedSize);
+                } finally {
+                    region.release();
+                }
+            }
         }
         flushedSize = size;
         if (lengthChanged) {
