@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,10 +53,14 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
         int openSessions;
     }
 
+    private static final long RECONNECT_MS = 50;
+
     private final Cluster cluster;
     private final List<Registered> registered = new ArrayList<>();
     private final List<Candidate> candidacies = new ArrayList<>();
     private volatile boolean reachable = true;
+    /** While set, this session's watches miss events, as a ZooKeeper client's do while disconnected. */
+    private volatile boolean disconnected;
     private boolean closed;
 
     /** A new cluster, with this as its first session. */
@@ -260,6 +265,9 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
     }
 
     private void fire(WatchEntry w) {
+        if (w.owner().disconnected) {
+            return;
+        }
         cluster.callbacks.execute(() -> {
             if (cluster.watches.contains(w)) {
                 w.listener.run();
@@ -382,6 +390,25 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Drops the connection for a moment without ending the session: the session's watches miss
+     * what changes meanwhile, then, reconnected, are all called to re-read (as Curator's
+     * persistent watches are on reconnecting).
+     */
+    public void dropConnection() {
+        disconnected = true;
+        CompletableFuture.delayedExecutor(RECONNECT_MS, TimeUnit.MILLISECONDS).execute(() -> {
+            synchronized (cluster) {
+                disconnected = false;
+                for (WatchEntry w : cluster.watches) {
+                    if (w.owner() == this) {
+                        fire(w);
+                    }
+                }
+            }
+        });
     }
 
     /** Returns once every callback queued so far has run. */
