@@ -5,9 +5,11 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,8 +37,12 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 import io.samsa.api.broker.ClusterView;
+import io.samsa.api.coordination.Coordinator;
 
 /**
  * Felix with Samsa's real bundles (FileChannel storage, embedded ZooKeeper), driven by real
@@ -52,6 +58,9 @@ public class BrokerIT {
     /** Injection waits until the broker's services are registered, i.e. the broker is ready. */
     @Inject
     ClusterView cluster;
+
+    @Inject
+    ConfigurationAdmin configAdmin;
 
     @Configuration
     public Option[] config() {
@@ -209,6 +218,57 @@ public class BrokerIT {
             List<ConsumerRecord<String, String>> got = KafkaClients.pollAtLeast(c, 110, Duration.ofSeconds(60));
             assertEquals("all records are still stored", 110, got.size());
         }
+    }
+
+    /**
+     * A coordinator setting changed in Config Admin re-creates the coordinator component, which
+     * reconnects; the embedded ZooKeeper server is a component of its own and keeps running (the
+     * same service registration, so never restarted) with its data, and the broker serves again.
+     */
+    @Test
+    public void reconfiguringTheCoordinatorKeepsTheEmbeddedServerRunning() throws Exception {
+        String serverClass = "io.samsa.coordination.zookeeper.EmbeddedZooKeeperServer";
+        ServiceReference<?>[] servers = context.getServiceReferences(serverClass, null);
+        assertEquals("one embedded server", 1, servers.length);
+        Object serverId = servers[0].getProperty(Constants.SERVICE_ID);
+        ServiceReference<Coordinator> before = context.getServiceReference(Coordinator.class);
+        Object coordinatorId = before.getProperty(Constants.SERVICE_ID);
+        Coordinator coordinator = context.getService(before);
+        String clusterId = coordinator.clusterId();
+        assertEquals(0, coordinator.compareAndSet("/it-reconfigure", "kept".getBytes(StandardCharsets.UTF_8),
+                Coordinator.ABSENT));
+        context.ungetService(before);
+        KafkaClients.createTopic(bootstrap(), "it-reconfigure", 1);
+
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("io.samsa.coordination.zookeeper", "?");
+        Dictionary<String, Object> properties = config.getProperties();
+        properties.put("zookeeper.session.timeout.ms", 12000);
+        config.update(properties);
+
+        KafkaClients.waitUntil("a new coordinator service", Duration.ofSeconds(60), () -> {
+            ServiceReference<Coordinator> now = context.getServiceReference(Coordinator.class);
+            return now != null && !coordinatorId.equals(now.getProperty(Constants.SERVICE_ID));
+        });
+        ServiceReference<?>[] serversAfter = context.getServiceReferences(serverClass, null);
+        assertEquals("the server was not restarted", serverId, serversAfter[0].getProperty(Constants.SERVICE_ID));
+        ServiceReference<Coordinator> after = context.getServiceReference(Coordinator.class);
+        Coordinator reconnected = context.getService(after);
+        try {
+            assertEquals(clusterId, reconnected.clusterId());
+            assertEquals("kept", new String(reconnected.read("/it-reconfigure").orElseThrow().value(),
+                    StandardCharsets.UTF_8));
+        } finally {
+            context.ungetService(after);
+        }
+        KafkaClients.waitUntil("the broker to serve again", Duration.ofSeconds(60), () -> {
+            try (KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap(),
+                    Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000))) {
+                producer.send(new ProducerRecord<>("it-reconfigure", "k", "after")).get();
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     /** Stops and starts every Samsa bundle: the broker re-reads metadata, logs and offsets from disk. */

@@ -100,6 +100,7 @@ public final class SamsaOsgiTestSupport {
                 mavenBundle("org.xerial.snappy", "snappy-java").versionAsInProject().startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("kafka-clients-osgi")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("zookeeper-osgi")).startLevel(SAMSA_START_LEVEL),
+                bundle(reactorBundle("curator-osgi")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("api")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("storage-filechannel")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("coordination-zookeeper")).startLevel(SAMSA_START_LEVEL),
@@ -122,6 +123,8 @@ public final class SamsaOsgiTestSupport {
         return composite(
                 mavenBundle("org.ops4j.pax.exam", "pax-exam-cm").versionAsInProject().startLevel(2),
                 newConfiguration("io.samsa.coordination.zookeeper")
+                        .put("zookeeper.connect", "").asOption(),
+                newConfiguration("io.samsa.coordination.zookeeper.embedded")
                         .put("zookeeper.connect", "")
                         .put("zookeeper.embedded.port", zkPort)
                         .put("zookeeper.embedded.dir", dataDir.resolve("zookeeper").toString()).asOption(),

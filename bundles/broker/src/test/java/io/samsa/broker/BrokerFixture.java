@@ -20,6 +20,7 @@ import io.samsa.api.broker.FetchResult;
 import io.samsa.api.broker.ProduceResult;
 import io.samsa.api.storage.StorageEngine;
 import io.samsa.storage.filechannel.FileChannelStorageEngine;
+import io.samsa.testsupport.InMemoryCoordinator;
 
 /** Starts brokers on an in-memory coordinator and the FileChannel storage engine, for tests. */
 final class BrokerFixture implements AutoCloseable {

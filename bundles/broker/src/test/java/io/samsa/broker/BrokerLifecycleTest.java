@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -39,6 +38,7 @@ import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.StorageEngine;
+import io.samsa.testsupport.Poll;
 
 public class BrokerLifecycleTest {
 
@@ -57,16 +57,6 @@ public class BrokerLifecycleTest {
         fixture.close();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     public void registersAndBecomesController() throws Exception {
         BrokerServer b = fixture.start(3, Map.of("advertised.listeners", "PLAINTEXT://broker3.example:19092",
@@ -78,8 +68,8 @@ public class BrokerLifecycleTest {
         assertEquals(Optional.of("r1"), reg.rack());
         assertEquals("test-cluster", b.clusterView().clusterId());
         assertEquals(3, b.clusterView().localBrokerId());
-        await("controller elected", () -> b.clusterView().controllerId() == 3);
-        await("broker list refreshed", () -> b.clusterView().brokers().size() == 1);
+        Poll.until("controller elected", () -> b.clusterView().controllerId() == 3);
+        Poll.until("broker list refreshed", () -> b.clusterView().brokers().size() == 1);
         fixture.stop(b);
         assertTrue(fixture.coordinator.liveBrokers().isEmpty());
         assertEquals("watches closed", 0, fixture.coordinator.watchCount());
@@ -170,10 +160,10 @@ public class BrokerLifecycleTest {
     public void otherBrokersFollowTopicChangesThroughWatches() throws Exception {
         BrokerServer b0 = fixture.start(0, Map.of());
         BrokerServer b1 = fixture.start(1, Map.of());
-        await("both brokers known", () -> b0.clusterView().brokers().size() == 2);
+        Poll.until("both brokers known", () -> b0.clusterView().brokers().size() == 2);
         assertEquals(Errors.NONE, b0.topicAdmin().createTopic("shared", 4, (short) 2, Map.of(), Map.of(), false)
                 .error());
-        await("b1 sees the topic", () -> b1.clusterView().topic("shared").isPresent()
+        Poll.until("b1 sees the topic", () -> b1.clusterView().topic("shared").isPresent()
                 && b1.clusterView().topic("shared").get().partitions().stream().allMatch(p -> p.leader() >= 0));
         TopicView seen = b1.clusterView().topic("shared").orElseThrow();
         assertEquals(b0.clusterView().topic("shared").orElseThrow(), seen);
@@ -187,7 +177,7 @@ public class BrokerLifecycleTest {
             assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, produce(follower, tp, Records.batch("x")).error());
         }
         assertEquals(Errors.NONE, b1.topicAdmin().deleteTopic("shared").error());
-        await("b0 deleted its logs", () -> b0.registry().all().isEmpty() && b0.clusterView().topic("shared").isEmpty());
+        Poll.until("b0 deleted its logs", () -> b0.registry().all().isEmpty() && b0.clusterView().topic("shared").isEmpty());
     }
 
     @Test

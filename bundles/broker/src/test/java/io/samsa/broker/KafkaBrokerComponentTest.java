@@ -26,6 +26,7 @@ import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
 import io.samsa.api.storage.StorageEngine;
+import io.samsa.testsupport.InMemoryCoordinator;
 
 /** The component as SCR drives it: bind, activate, re-bind, modify, deactivate. */
 public class KafkaBrokerComponentTest {

@@ -24,6 +24,7 @@ final class ServerPropertiesMapping {
     static final String GROUP = "io.samsa.group";
     static final String PROTOCOL = "io.samsa.protocol.kafka";
     static final String ZOOKEEPER = "io.samsa.coordination.zookeeper";
+    static final String ZOOKEEPER_EMBEDDED = "io.samsa.coordination.zookeeper.embedded";
 
     /** Keys the launcher reads before the framework starts; known here so they draw no warning. */
     static final Set<String> LAUNCHER_KEYS = Set.of("samsa.data.dir", "http.port", "samsa.features",
@@ -86,9 +87,9 @@ final class ServerPropertiesMapping {
         key("socket.request.max.bytes", Type.INT, PROTOCOL);
         key("connections.max.idle.ms", Type.LONG, PROTOCOL);
 
-        key("zookeeper.connect", Type.STRING, ZOOKEEPER);
-        key("zookeeper.embedded.port", Type.INT, ZOOKEEPER);
-        key("zookeeper.embedded.dir", Type.PATH, ZOOKEEPER);
+        key("zookeeper.connect", Type.STRING, ZOOKEEPER, ZOOKEEPER_EMBEDDED);
+        key("zookeeper.embedded.port", Type.INT, ZOOKEEPER_EMBEDDED);
+        key("zookeeper.embedded.dir", Type.PATH, ZOOKEEPER_EMBEDDED);
         key("zookeeper.session.timeout.ms", Type.INT, ZOOKEEPER);
         key("zookeeper.connection.timeout.ms", Type.INT, ZOOKEEPER);
     }

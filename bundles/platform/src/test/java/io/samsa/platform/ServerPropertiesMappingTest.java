@@ -4,6 +4,7 @@ import static io.samsa.platform.ServerPropertiesMapping.BROKER;
 import static io.samsa.platform.ServerPropertiesMapping.GROUP;
 import static io.samsa.platform.ServerPropertiesMapping.PROTOCOL;
 import static io.samsa.platform.ServerPropertiesMapping.ZOOKEEPER;
+import static io.samsa.platform.ServerPropertiesMapping.ZOOKEEPER_EMBEDDED;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -63,14 +64,14 @@ public class ServerPropertiesMappingTest {
     public void directoriesDefaultIntoTheDataDirectory() throws IOException {
         ServerPropertiesMapping.Result result = map("");
         assertEquals("/srv/broker1/data/kafka-logs", result.pid(BROKER).get("log.dirs"));
-        assertEquals("/srv/broker1/data/zookeeper", result.pid(ZOOKEEPER).get("zookeeper.embedded.dir"));
+        assertEquals("/srv/broker1/data/zookeeper", result.pid(ZOOKEEPER_EMBEDDED).get("zookeeper.embedded.dir"));
     }
 
     @Test
     public void relativePathsResolveAgainstTheWorkingDirectory() throws IOException {
         ServerPropertiesMapping.Result result = map("log.dirs=logs-a, /abs/logs-b\nzookeeper.embedded.dir=zk\n");
         assertEquals("/srv/broker1/logs-a,/abs/logs-b", result.pid(BROKER).get("log.dirs"));
-        assertEquals("/srv/broker1/zk", result.pid(ZOOKEEPER).get("zookeeper.embedded.dir"));
+        assertEquals("/srv/broker1/zk", result.pid(ZOOKEEPER_EMBEDDED).get("zookeeper.embedded.dir"));
     }
 
     @Test

@@ -8,10 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,16 +22,19 @@ import io.samsa.api.coordination.CoordinationException;
 /**
  * Live brokers as ephemeral znodes under /brokers/ids, as Kafka 2.x kept them. A broker's epoch
  * is its znode's creation zxid, which grows with every registration in the ensemble.
+ * <p>
+ * Not Curator's PersistentNode: on finding the node taken it overwrites it, whereas a broker id
+ * held by another live session must be refused. The checked create below is Kafka's.
  */
-final class BrokerRegistry implements ZooKeeperSession.Listener {
+final class BrokerRegistry implements CuratorSession.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerRegistry.class);
     static final String IDS = "/brokers/ids";
     private static final long REREGISTER_RETRY_MS = 1000;
 
-    private final ZooKeeperSession session;
+    private final CuratorSession session;
     private final Set<RegisteredBroker> registered = ConcurrentHashMap.newKeySet();
 
-    BrokerRegistry(ZooKeeperSession session) {
+    BrokerRegistry(CuratorSession session) {
         this.session = session;
     }
 
@@ -63,24 +65,23 @@ final class BrokerRegistry implements ZooKeeperSession.Listener {
         int id = registration.brokerId();
         String path = path(id);
         byte[] json = ZNodeJson.broker(registration, System.currentTimeMillis());
-        return session.call("register broker " + id, zk -> {
+        return session.call("register broker " + id, client -> {
             long staleDeadline = 0;
             while (true) {
                 Stat stat = new Stat();
                 try {
-                    zk.create(path, json, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL, stat);
+                    client.create().storingStatIn(stat).creatingParentsIfNeeded()
+                            .withMode(CreateMode.EPHEMERAL).forPath(path, json);
                     return stat.getCzxid();
-                } catch (KeeperException.NoNodeException e) {
-                    ZNodeStore.createParents(zk, path);
-                    continue;
                 } catch (KeeperException.NodeExistsException e) {
                     // fall through: whose is it?
                 }
-                Stat existing = zk.exists(path, false);
+                Stat existing = client.checkExists().forPath(path);
                 if (existing == null) {
                     continue; // its session just ended
                 }
-                if (existing.getEphemeralOwner() == zk.getSessionId()) {
+                long mySession = session.sessionId();
+                if (existing.getEphemeralOwner() == mySession) {
                     return existing.getCzxid(); // our own create, answered after a connection loss
                 }
                 // A broker killed without a clean shutdown leaves its ephemeral node behind until
@@ -88,7 +89,7 @@ final class BrokerRegistry implements ZooKeeperSession.Listener {
                 // than failing. A node still held after two session timeouts is a live broker.
                 long now = System.currentTimeMillis();
                 if (staleDeadline == 0) {
-                    staleDeadline = now + 2L * zk.getSessionTimeout() + 2000;
+                    staleDeadline = now + 2L * client.getZookeeperClient().getZooKeeper().getSessionTimeout() + 2000;
                     LOG.warn("Broker id {} is registered by ZooKeeper session 0x{} (a previous run that did not shut"
                             + " down cleanly?); waiting up to {} ms for that session to expire", id,
                             Long.toHexString(existing.getEphemeralOwner()), staleDeadline - now);
@@ -105,16 +106,16 @@ final class BrokerRegistry implements ZooKeeperSession.Listener {
     }
 
     List<BrokerRegistration> liveBrokers() {
-        return session.call("list the live brokers", zk -> {
+        return session.call("list the live brokers", client -> {
             List<String> ids;
             try {
-                ids = zk.getChildren(IDS, false);
+                ids = client.getChildren().forPath(IDS);
             } catch (KeeperException.NoNodeException e) {
                 return List.of();
             }
             List<BrokerRegistration> brokers = new ArrayList<>(ids.size());
             for (String name : ids) {
-                BrokerRegistration broker = readBroker(zk, name);
+                BrokerRegistration broker = readBroker(client, name);
                 if (broker != null) {
                     brokers.add(broker);
                 }
@@ -124,8 +125,7 @@ final class BrokerRegistry implements ZooKeeperSession.Listener {
         });
     }
 
-    private static BrokerRegistration readBroker(ZooKeeper zk, String name)
-            throws KeeperException, InterruptedException {
+    private static BrokerRegistration readBroker(CuratorFramework client, String name) throws Exception {
         int id;
         try {
             id = Integer.parseInt(name);
@@ -135,7 +135,7 @@ final class BrokerRegistry implements ZooKeeperSession.Listener {
         Stat stat = new Stat();
         byte[] data;
         try {
-            data = zk.getData(path(id), false, stat);
+            data = client.getData().storingStatIn(stat).forPath(path(id));
         } catch (KeeperException.NoNodeException e) {
             return null; // went away while listing
         }
@@ -202,11 +202,11 @@ final class BrokerRegistry implements ZooKeeperSession.Listener {
             }
             int id = registration.brokerId();
             try {
-                session.call("unregister broker " + id, zk -> {
-                    Stat stat = zk.exists(path(id), false);
-                    if (stat != null && stat.getEphemeralOwner() == zk.getSessionId()) {
+                session.call("unregister broker " + id, client -> {
+                    Stat stat = client.checkExists().forPath(path(id));
+                    if (stat != null && stat.getEphemeralOwner() == session.sessionId()) {
                         try {
-                            zk.delete(path(id), stat.getVersion());
+                            client.delete().withVersion(stat.getVersion()).forPath(path(id));
                         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
                             // already gone, or rewritten by someone else: not ours to delete
                         }

@@ -8,11 +8,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,38 +23,52 @@ import io.samsa.api.coordination.ElectionListener;
 /**
  * One candidate in the controller election, Kafka 2.x style: the controller holds the ephemeral
  * /controller node, and each win bumps /controller_epoch in the same atomic multi that creates
- * it, so epochs strictly increase. Losers watch /controller and run again when it goes away.
+ * it, so epochs strictly increase and a stale controller's epoch is always smaller than the
+ * current one. Every candidate keeps a persistent watch on /controller (Curator re-adds it after
+ * reconnections and session expiry) and runs a round on each change of it.
+ * <p>
+ * Not Curator's LeaderLatch/LeaderSelector: they elect through sequential nodes of their own and
+ * know no epoch, while Kafka's tools and brokers read /controller and /controller_epoch.
  * <p>
  * Election rounds run on the session's control thread (or the caller's, for the first one),
  * serialised by this object's monitor; listener callbacks run, in order, on the events executor.
  */
-final class ControllerElection implements Election, ZooKeeperSession.Listener {
+final class ControllerElection implements Election, CuratorSession.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerElection.class);
     static final String CONTROLLER = "/controller";
     static final String EPOCH = "/controller_epoch";
     private static final long RETRY_MS = 1000;
 
-    private final ZooKeeperSession session;
+    private final CuratorSession session;
     private final int brokerId;
     private final ElectionListener listener;
     private final Executor events;
     private final Consumer<ControllerElection> onClose;
-    private final Watcher controllerWatcher = event -> {
-        if (event.getType() != Watcher.Event.EventType.None) {
-            schedule(0);
-        }
-    };
+    private final PersistentWatcher controllerWatcher;
     private boolean closed; // guarded by this
     private boolean elected; // guarded by this
     private volatile OptionalInt controllerId = OptionalInt.empty();
 
-    ControllerElection(ZooKeeperSession session, int brokerId, ElectionListener listener, Executor events,
+    ControllerElection(CuratorSession session, int brokerId, ElectionListener listener, Executor events,
             Consumer<ControllerElection> onClose) {
         this.session = session;
         this.brokerId = brokerId;
         this.listener = listener;
         this.events = events;
         this.onClose = onClose;
+        this.controllerWatcher = new PersistentWatcher(session.client(), CONTROLLER, false);
+        controllerWatcher.getListenable().addListener(event -> {
+            if (event.getType() != Watcher.Event.EventType.None) {
+                schedule(0);
+            }
+        });
+        controllerWatcher.getResetListenable().addListener(() -> schedule(0));
+    }
+
+    /** Watches /controller and runs the first round on the caller's thread. */
+    void start() {
+        controllerWatcher.start();
+        run();
     }
 
     @Override
@@ -85,9 +98,9 @@ final class ControllerElection implements Election, ZooKeeperSession.Listener {
     synchronized void run() {
         while (!closed) {
             Stat stat = new Stat();
-            byte[] current = session.call("read " + CONTROLLER, zk -> {
+            byte[] current = session.call("read " + CONTROLLER, client -> {
                 try {
-                    return zk.getData(CONTROLLER, controllerWatcher, stat);
+                    return client.getData().storingStatIn(stat).forPath(CONTROLLER);
                 } catch (KeeperException.NoNodeException e) {
                     return null;
                 }
@@ -103,12 +116,12 @@ final class ControllerElection implements Election, ZooKeeperSession.Listener {
             int[] epochAndVersion = readEpoch();
             int epoch = epochAndVersion[0] + 1;
             byte[] me = ZNodeJson.controller(brokerId, System.currentTimeMillis());
-            boolean won = session.call("elect broker " + brokerId + " as controller", zk -> {
+            boolean won = session.call("elect broker " + brokerId + " as controller", client -> {
                 try {
-                    zk.multi(List.of(
-                            Op.setData(EPOCH, Integer.toString(epoch).getBytes(StandardCharsets.UTF_8),
-                                    epochAndVersion[1]),
-                            Op.create(CONTROLLER, me, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL)));
+                    client.transaction().forOperations(List.of(
+                            client.transactionOp().setData().withVersion(epochAndVersion[1])
+                                    .forPath(EPOCH, Integer.toString(epoch).getBytes(StandardCharsets.UTF_8)),
+                            client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(CONTROLLER, me)));
                     return true;
                 } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
                     return false;
@@ -141,16 +154,16 @@ final class ControllerElection implements Election, ZooKeeperSession.Listener {
 
     /** The current controller epoch and the version of its node, creating it at 0. */
     private int[] readEpoch() {
-        return session.call("read " + EPOCH, zk -> {
+        return session.call("read " + EPOCH, client -> {
             while (true) {
                 Stat stat = new Stat();
                 try {
-                    byte[] data = zk.getData(EPOCH, false, stat);
+                    byte[] data = client.getData().storingStatIn(stat).forPath(EPOCH);
                     int epoch = data == null || data.length == 0 ? 0
                             : Integer.parseInt(new String(data, StandardCharsets.UTF_8).trim());
                     return new int[] { epoch, stat.getVersion() };
                 } catch (KeeperException.NoNodeException e) {
-                    ZNodeStore.create(zk, EPOCH, "0".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT);
+                    ZNodeStore.create(client, EPOCH, "0".getBytes(StandardCharsets.UTF_8), CreateMode.PERSISTENT);
                 } catch (NumberFormatException e) {
                     throw new CoordinationException(EPOCH + " does not hold a number: " + e.getMessage(), e);
                 }
@@ -189,7 +202,7 @@ final class ControllerElection implements Election, ZooKeeperSession.Listener {
 
     @Override
     public void sessionRenewed() {
-        runRound();
+        // nothing: the watcher's reset in the new session runs the next round
     }
 
     /** Withdraws without touching ZooKeeper: the session, and /controller with it, is closing. */
@@ -198,6 +211,7 @@ final class ControllerElection implements Election, ZooKeeperSession.Listener {
             return;
         }
         closed = true;
+        controllerWatcher.close();
         controllerId = OptionalInt.empty();
         if (elected) {
             resign("the coordinator is shutting down");
@@ -211,16 +225,18 @@ final class ControllerElection implements Election, ZooKeeperSession.Listener {
         }
         closed = true;
         onClose.accept(this);
+        controllerWatcher.close();
         if (!elected) {
             return;
         }
         try {
-            session.call("resign as controller", zk -> {
+            session.call("resign as controller", client -> {
                 Stat stat = new Stat();
                 try {
-                    byte[] data = zk.getData(CONTROLLER, false, stat);
-                    if (stat.getEphemeralOwner() == zk.getSessionId() && ZNodeJson.parseControllerId(data) == brokerId) {
-                        zk.delete(CONTROLLER, stat.getVersion());
+                    byte[] data = client.getData().storingStatIn(stat).forPath(CONTROLLER);
+                    if (stat.getEphemeralOwner() == session.sessionId()
+                            && ZNodeJson.parseControllerId(data) == brokerId) {
+                        client.delete().withVersion(stat.getVersion()).forPath(CONTROLLER);
                     }
                 } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
                     // gone already, or no longer ours

@@ -5,59 +5,49 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-import org.apache.zookeeper.AddWatchMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.WatchedEvent;
+import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.samsa.api.coordination.CoordinationException;
 import io.samsa.api.coordination.Watch;
 
 /**
  * A persistent (non-recursive) ZooKeeper watch on one path: it fires on creation, deletion, data
- * changes and child-set changes of that node and stays armed. The listener runs on the events
- * executor; events that arrive while a call is already queued fold into it.
+ * changes and child-set changes of that node. Curator's PersistentWatcher re-adds it after every
+ * reconnection, including into a new session; as ZooKeeper does not replay what changed while the
+ * client was away, each re-add calls the listener too. The listener runs on the events executor;
+ * events that arrive while a call is already queued fold into it, and since the flag is cleared
+ * before the listener reads, a change during a call queues another one: no change goes unseen.
  */
-final class PathWatch implements Watch, Watcher {
+final class PathWatch implements Watch {
     private static final Logger LOG = LoggerFactory.getLogger(PathWatch.class);
 
-    private final ZooKeeperSession session;
     private final String path;
     private final Runnable listener;
     private final Executor events;
     private final Consumer<PathWatch> onClose;
+    private final PersistentWatcher watcher;
     private final AtomicBoolean queued = new AtomicBoolean();
     private volatile boolean closed;
 
-    PathWatch(ZooKeeperSession session, String path, Runnable listener, Executor events, Consumer<PathWatch> onClose) {
-        this.session = session;
+    PathWatch(CuratorSession session, String path, Runnable listener, Executor events, Consumer<PathWatch> onClose) {
         this.path = path;
         this.listener = listener;
         this.events = events;
         this.onClose = onClose;
-    }
-
-    /** Registers the watch with the current session, then calls the listener once. */
-    void arm() {
-        session.call("watch " + path, zk -> {
-            zk.addWatch(path, this, AddWatchMode.PERSISTENT);
-            return null;
-        });
-        fire();
-    }
-
-    @Override
-    public void process(WatchedEvent event) {
-        if (event.getType() == Event.EventType.None) {
-            // changes made while disconnected are not replayed for persistent watches: re-read then
-            if (event.getState() == Event.KeeperState.SyncConnected) {
+        this.watcher = new PersistentWatcher(session.client(), path, false);
+        watcher.getListenable().addListener(event -> {
+            if (event.getType() != Watcher.Event.EventType.None) {
                 fire();
             }
-            return;
-        }
-        fire();
+        });
+        watcher.getResetListenable().addListener(this::fire);
+    }
+
+    /** Registers the watch; the listener is called once it is in place. */
+    void arm() {
+        watcher.start();
     }
 
     private void fire() {
@@ -88,18 +78,7 @@ final class PathWatch implements Watch, Watcher {
         }
         closed = true;
         onClose.accept(this);
-        try {
-            session.callOnce("remove the watch on " + path, zk -> {
-                try {
-                    zk.removeWatches(path, this, WatcherType.Persistent, true);
-                } catch (KeeperException.NoWatcherException e) {
-                    // never armed in this session
-                }
-                return null;
-            });
-        } catch (CoordinationException e) {
-            LOG.debug("Could not remove the watch on {}: {}", path, e.getMessage());
-        }
+        watcher.close();
     }
 
     /** Stops the callbacks without telling the server: the session is about to close. */

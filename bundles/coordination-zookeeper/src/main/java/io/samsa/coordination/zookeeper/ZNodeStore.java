@@ -5,11 +5,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
 import io.samsa.api.coordination.Coordinator;
@@ -21,17 +20,17 @@ final class ZNodeStore {
     /** Deletes of one subtree go in one atomic multi up to this many nodes (jute.maxbuffer is 1 MB). */
     private static final int MAX_ATOMIC_DELETE = 1000;
 
-    private final ZooKeeperSession session;
+    private final CuratorSession session;
 
-    ZNodeStore(ZooKeeperSession session) {
+    ZNodeStore(CuratorSession session) {
         this.session = session;
     }
 
     Optional<Versioned> read(String path) {
-        return session.call("read " + path, zk -> {
+        return session.call("read " + path, client -> {
             Stat stat = new Stat();
             try {
-                byte[] data = zk.getData(path, false, stat);
+                byte[] data = client.getData().storingStatIn(stat).forPath(path);
                 return Optional.of(new Versioned(data == null ? EMPTY : data, stat.getVersion()));
             } catch (KeeperException.NoNodeException e) {
                 return Optional.empty();
@@ -40,9 +39,9 @@ final class ZNodeStore {
     }
 
     List<String> children(String path) {
-        return session.call("list the children of " + path, zk -> {
+        return session.call("list the children of " + path, client -> {
             try {
-                List<String> names = new ArrayList<>(zk.getChildren(path, false));
+                List<String> names = new ArrayList<>(client.getChildren().forPath(path));
                 Collections.sort(names);
                 return names;
             } catch (KeeperException.NoNodeException e) {
@@ -57,11 +56,12 @@ final class ZNodeStore {
                     + expectedVersion);
         }
         if (expectedVersion == Coordinator.ABSENT) {
-            return session.call("create " + path, zk -> create(zk, path, value, CreateMode.PERSISTENT) ? 0 : -1);
+            return session.call("create " + path, client -> create(client, path, value, CreateMode.PERSISTENT) ? 0 : -1);
         }
-        return session.call("write " + path, zk -> {
+        return session.call("write " + path, client -> {
             try {
-                return zk.setData(path, value, expectedVersion).getVersion();
+                // not idempotent(): that would report another writer's identical write as ours
+                return client.setData().withVersion(expectedVersion).forPath(path, value).getVersion();
             } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                 return -1;
             }
@@ -73,30 +73,12 @@ final class ZNodeStore {
      *
      * @return false when {@code path} already exists
      */
-    static boolean create(ZooKeeper zk, String path, byte[] value, CreateMode mode)
-            throws KeeperException, InterruptedException {
-        while (true) {
-            try {
-                zk.create(path, value, ZooDefs.Ids.OPEN_ACL_UNSAFE, mode);
-                return true;
-            } catch (KeeperException.NodeExistsException e) {
-                return false;
-            } catch (KeeperException.NoNodeException e) {
-                createParents(zk, path); // then retry: a concurrent delete may have removed a parent again
-            }
-        }
-    }
-
-    /** Creates the missing ancestors of {@code path} (not {@code path} itself). */
-    static void createParents(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
-        int slash = path.indexOf('/', 1);
-        while (slash > 0) {
-            try {
-                zk.create(path.substring(0, slash), EMPTY, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-            } catch (KeeperException.NodeExistsException e) {
-                // already there
-            }
-            slash = path.indexOf('/', slash + 1);
+    static boolean create(CuratorFramework client, String path, byte[] value, CreateMode mode) throws Exception {
+        try {
+            client.create().creatingParentsIfNeeded().withMode(mode).forPath(path, value);
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            return false;
         }
     }
 
@@ -105,15 +87,15 @@ final class ZNodeStore {
             throw new IllegalArgumentException("The root node cannot be deleted");
         }
         int version = expectedVersion == Coordinator.ANY_VERSION ? -1 : expectedVersion;
-        return session.call("delete " + path, zk -> {
+        return session.call("delete " + path, client -> {
             while (true) {
-                Stat stat = zk.exists(path, false);
+                Stat stat = client.checkExists().forPath(path);
                 if (stat == null || (version != -1 && stat.getVersion() != version)) {
                     return false;
                 }
                 if (stat.getNumChildren() == 0) {
                     try {
-                        zk.delete(path, version);
+                        client.delete().withVersion(version).forPath(path);
                         return true;
                     } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                         return false;
@@ -121,7 +103,7 @@ final class ZNodeStore {
                         continue; // a child appeared meanwhile
                     }
                 }
-                Boolean done = deleteSubtree(zk, path, version);
+                Boolean done = deleteSubtree(client, path, version);
                 if (done != null) {
                     return done;
                 }
@@ -131,40 +113,40 @@ final class ZNodeStore {
 
     /**
      * Deletes {@code path} with its descendants, deepest first, atomically unless the subtree is
-     * too large for one request.
+     * too large for one request. (Curator's deletingChildrenIfNeeded deletes the children before
+     * it checks the version of the node itself, so it cannot be used for a conditional delete.)
      *
      * @return true/false for deleted/condition failed, null when the subtree changed meanwhile
      */
-    private static Boolean deleteSubtree(ZooKeeper zk, String path, int version)
-            throws KeeperException, InterruptedException {
+    private static Boolean deleteSubtree(CuratorFramework client, String path, int version) throws Exception {
         List<String> descendants = new ArrayList<>();
         try {
-            collectDescendants(zk, path, descendants);
+            collectDescendants(client, path, descendants);
         } catch (KeeperException.NoNodeException e) {
             return null;
         }
         if (descendants.size() >= MAX_ATOMIC_DELETE) {
             // Too large for one multi: the version was checked just before; delete bottom-up in batches.
             for (int from = 0; from < descendants.size(); from += MAX_ATOMIC_DELETE) {
-                List<Op> batch = new ArrayList<>();
+                List<CuratorOp> batch = new ArrayList<>();
                 for (String p : descendants.subList(from, Math.min(descendants.size(), from + MAX_ATOMIC_DELETE))) {
-                    batch.add(Op.delete(p, -1));
+                    batch.add(client.transactionOp().delete().forPath(p));
                 }
                 try {
-                    zk.multi(batch);
+                    client.transaction().forOperations(batch);
                 } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException e) {
                     return null;
                 }
             }
             descendants.clear();
         }
-        List<Op> ops = new ArrayList<>(descendants.size() + 1);
+        List<CuratorOp> ops = new ArrayList<>(descendants.size() + 1);
         for (String p : descendants) {
-            ops.add(Op.delete(p, -1));
+            ops.add(client.transactionOp().delete().forPath(p));
         }
-        ops.add(Op.delete(path, version));
+        ops.add(client.transactionOp().delete().withVersion(version).forPath(path));
         try {
-            zk.multi(ops);
+            client.transaction().forOperations(ops);
             return true;
         } catch (KeeperException.BadVersionException e) {
             return false;
@@ -174,12 +156,11 @@ final class ZNodeStore {
     }
 
     /** Adds every node below {@code path} to {@code out}, children after their own descendants. */
-    private static void collectDescendants(ZooKeeper zk, String path, List<String> out)
-            throws KeeperException, InterruptedException {
+    private static void collectDescendants(CuratorFramework client, String path, List<String> out) throws Exception {
         String prefix = "/".equals(path) ? "/" : path + "/";
-        for (String child : zk.getChildren(path, false)) {
+        for (String child : client.getChildren().forPath(path)) {
             String childPath = prefix + child;
-            collectDescendants(zk, childPath, out);
+            collectDescendants(client, childPath, out);
             out.add(childPath);
         }
     }

@@ -1,6 +1,5 @@
 package io.samsa.coordination.zookeeper;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +16,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -33,14 +35,15 @@ import io.samsa.api.coordination.Watch;
 
 /**
  * Cluster coordination on ZooKeeper, in a tree laid out like Kafka 2.x's: /brokers/ids,
- * /controller, /controller_epoch, /cluster/id. With no {@code zookeeper.connect} it runs an
- * embedded standalone ZooKeeper server on the loopback interface, for a single-node cluster.
+ * /controller, /controller_epoch, /cluster/id. With no {@code zookeeper.connect} it connects to
+ * the embedded server ({@link EmbeddedZooKeeperComponent}), a component of its own so that
+ * reconfiguring this one reconnects without stopping the server.
  */
 @Component(service = Coordinator.class, configurationPid = ZooKeeperCoordinator.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = Coordinator.TYPE_PROPERTY + "=" + ZooKeeperCoordinator.TYPE)
 @Designate(ocd = ZooKeeperCoordinator.Config.class)
-public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession.Listener {
+public final class ZooKeeperCoordinator implements Coordinator, CuratorSession.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperCoordinator.class);
     public static final String PID = "io.samsa.coordination.zookeeper";
     public static final String TYPE = "zookeeper";
@@ -50,15 +53,9 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
             description = "Cluster metadata, broker registry and controller election on ZooKeeper")
     public @interface Config {
         @AttributeDefinition(name = "zookeeper.connect", required = false,
-                description = "host:port[,host:port...][/chroot] of the ZooKeeper ensemble; empty starts an"
-                        + " embedded ZooKeeper server on 127.0.0.1")
+                description = "host:port[,host:port...][/chroot] of the ZooKeeper ensemble; empty uses the embedded"
+                        + " ZooKeeper server (" + EmbeddedZooKeeperComponent.PID + ")")
         String zookeeper_connect() default "";
-
-        @AttributeDefinition(name = "zookeeper.embedded.port", description = "Client port of the embedded server")
-        int zookeeper_embedded_port() default 2181;
-
-        @AttributeDefinition(name = "zookeeper.embedded.dir", description = "Data directory of the embedded server")
-        String zookeeper_embedded_dir() default "data/zookeeper";
 
         @AttributeDefinition(name = "zookeeper.session.timeout.ms",
                 description = "ZooKeeper session timeout: how long a silent broker stays registered")
@@ -70,23 +67,27 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
     }
 
     /** The configuration, as plain values. */
-    public record Settings(String connect, int embeddedPort, Path embeddedDir, int sessionTimeoutMs,
-            int connectionTimeoutMs) {
+    public record Settings(String connect, int sessionTimeoutMs, int connectionTimeoutMs) {
 
         public static Settings of(Config config) {
-            return new Settings(config.zookeeper_connect(), config.zookeeper_embedded_port(),
-                    Path.of(config.zookeeper_embedded_dir()), config.zookeeper_session_timeout_ms(),
+            return new Settings(config.zookeeper_connect(), config.zookeeper_session_timeout_ms(),
                     config.zookeeper_connection_timeout_ms());
         }
 
-        /** An external ensemble (or an already running server) at {@code connect}. */
-        public static Settings external(String connect, int sessionTimeoutMs, int connectionTimeoutMs) {
-            return new Settings(connect, 0, null, sessionTimeoutMs, connectionTimeoutMs);
+        /** These settings, connecting to {@code embedded} when zookeeper.connect is empty. */
+        Settings orEmbedded(EmbeddedZooKeeperServer embedded) {
+            if (connect != null && !connect.isBlank()) {
+                return this;
+            }
+            if (embedded == null) {
+                throw new CoordinationException("zookeeper.connect is empty and no embedded ZooKeeper server runs;"
+                        + " set zookeeper.connect, or check the configuration " + EmbeddedZooKeeperComponent.PID);
+            }
+            return new Settings(embedded.connectString(), sessionTimeoutMs, connectionTimeoutMs);
         }
     }
 
-    private final EmbeddedZooKeeperServer server;
-    private final ZooKeeperSession session;
+    private final CuratorSession session;
     private final ExecutorService events;
     private final ZNodeStore store;
     private final BrokerRegistry brokers;
@@ -96,9 +97,15 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
     private volatile Thread eventsThread;
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    /**
+     * The embedded server reference is static and greedy: when the server (re)starts, DS
+     * re-creates this component so that it connects to it.
+     */
     @Activate
-    public ZooKeeperCoordinator(Config config) {
-        this(Settings.of(config));
+    public ZooKeeperCoordinator(Config config,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+            EmbeddedZooKeeperServer embedded) {
+        this(Settings.of(config).orEmbedded(embedded));
     }
 
     public ZooKeeperCoordinator(Settings settings) {
@@ -107,12 +114,8 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
                     + " must be positive: " + settings);
         }
         String connect = settings.connect() == null ? "" : settings.connect().trim();
-        server = connect.isEmpty()
-                ? EmbeddedZooKeeperServer.start(settings.embeddedPort(), settings.embeddedDir(),
-                        settings.sessionTimeoutMs())
-                : null;
-        session = new ZooKeeperSession(ConnectString.parse(server != null ? server.connectString() : connect),
-                settings.sessionTimeoutMs(), settings.connectionTimeoutMs());
+        session = new CuratorSession(ConnectString.parse(connect), settings.sessionTimeoutMs(),
+                settings.connectionTimeoutMs());
         events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "samsa-zookeeper-events");
             t.setDaemon(true);
@@ -121,27 +124,26 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
         });
         store = new ZNodeStore(session);
         brokers = new BrokerRegistry(session);
+        session.addListener(brokers);
+        session.addListener(this);
         try {
             session.start();
-            session.addListener(brokers);
-            session.addListener(this);
             clusterId = loadClusterId();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        LOG.info("ZooKeeper coordination ready at {}{}, cluster id {}", session.connectString(),
-                server != null ? " (embedded server)" : "", clusterId);
+        LOG.info("ZooKeeper coordination ready at {}, cluster id {}", session.connectString(), clusterId);
     }
 
     private String loadClusterId() {
-        return session.call("read or create " + CLUSTER_ID, zk -> {
+        return session.call("read or create " + CLUSTER_ID, client -> {
             while (true) {
                 try {
-                    return ZNodeJson.parseClusterId(zk.getData(CLUSTER_ID, false, null));
+                    return ZNodeJson.parseClusterId(client.getData().forPath(CLUSTER_ID));
                 } catch (KeeperException.NoNodeException e) {
                     String fresh = Uuid.randomUuid().toString();
-                    if (ZNodeStore.create(zk, CLUSTER_ID, ZNodeJson.clusterId(fresh), CreateMode.PERSISTENT)) {
+                    if (ZNodeStore.create(client, CLUSTER_ID, ZNodeJson.clusterId(fresh), CreateMode.PERSISTENT)) {
                         LOG.info("Created cluster id {}", fresh);
                     }
                 } catch (IllegalArgumentException e) {
@@ -152,7 +154,7 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
     }
 
     /** For tests that need the session itself (to expire it). */
-    ZooKeeperSession session() {
+    CuratorSession session() {
         return session;
     }
 
@@ -214,7 +216,7 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
         ControllerElection election = new ControllerElection(session, brokerId, listener, events, elections::remove);
         elections.add(election);
         try {
-            election.run();
+            election.start();
         } catch (RuntimeException e) {
             election.close();
             throw e;
@@ -229,19 +231,12 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
 
     @Override
     public void sessionRenewed() {
-        elections.forEach(ControllerElection::sessionRenewed);
-        for (PathWatch watch : watches) {
-            try {
-                watch.arm();
-            } catch (CoordinationException e) {
-                LOG.error("Could not restore the {} in the new ZooKeeper session", watch, e);
-            }
-        }
+        // nothing: Curator's watchers re-arm themselves and run the next election round
     }
 
     /**
      * Ends the session, which removes this process's ephemeral nodes (broker registrations,
-     * /controller) at once, tells elected candidates they resigned, then stops the embedded server.
+     * /controller) at once, and tells elected candidates they resigned.
      */
     @Deactivate
     public void close() {
@@ -262,9 +257,6 @@ public final class ZooKeeperCoordinator implements Coordinator, ZooKeeperSession
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        if (server != null) {
-            server.close();
         }
     }
 }

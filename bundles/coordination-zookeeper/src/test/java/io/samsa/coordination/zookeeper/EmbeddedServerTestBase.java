@@ -1,13 +1,10 @@
 package io.samsa.coordination.zookeeper;
 
-import static org.junit.Assert.fail;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.AfterClass;
@@ -54,24 +51,9 @@ public abstract class EmbeddedServerTestBase {
 
     ZooKeeperCoordinator coordinator(String connect) {
         ZooKeeperCoordinator coordinator = new ZooKeeperCoordinator(
-                ZooKeeperCoordinator.Settings.external(connect, SESSION_TIMEOUT_MS, CONNECTION_TIMEOUT_MS));
+                new ZooKeeperCoordinator.Settings(connect, SESSION_TIMEOUT_MS, CONNECTION_TIMEOUT_MS));
         coordinators.add(coordinator);
         return coordinator;
-    }
-
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     static int freePort() throws IOException {
