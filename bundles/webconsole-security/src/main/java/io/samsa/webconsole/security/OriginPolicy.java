@@ -55,7 +55,9 @@ record OriginPolicy(Set<String> allowedOrigins, boolean allowMissingOrigin) {
     }
 
     /**
-     * The origin to refuse the request for, or null when the request may proceed.
+     * The origin to refuse the request for, as the Origin header gave it or, from a Referer, its
+     * {@code scheme://host:port} (a Referer's path and query may hold what the log should not);
+     * null when the request may proceed.
      *
      * @param origin  the Origin header, or null
      * @param referer the Referer header, or null; looked at only when there is no Origin
@@ -77,7 +79,7 @@ record OriginPolicy(Set<String> allowedOrigins, boolean allowMissingOrigin) {
         if (from.equals(normalize(scheme + "://" + host)) || allowedOrigins.contains(from)) {
             return null;
         }
-        return from;
+        return origin != null ? origin : from;
     }
 
     /**
