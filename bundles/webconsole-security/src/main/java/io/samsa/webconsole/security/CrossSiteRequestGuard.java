@@ -63,9 +63,18 @@ public final class CrossSiteRequestGuard implements Preprocessor {
         this.policy = policy;
     }
 
+    /**
+     * A bad entry must not leave the console unguarded, as a failed activation would: the
+     * guard then runs without the configured origins and says so.
+     */
     @Modified
     void modified(Config config) {
-        policy = OriginPolicy.of(config.webconsole_allowed_origins(), config.webconsole_allow_missing_origin());
+        try {
+            policy = OriginPolicy.of(config.webconsole_allowed_origins(), config.webconsole_allow_missing_origin());
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}; until it is corrected only the console's own origin may change things", e.getMessage());
+            policy = OriginPolicy.of(new String[0], config.webconsole_allow_missing_origin());
+        }
     }
 
     @Override

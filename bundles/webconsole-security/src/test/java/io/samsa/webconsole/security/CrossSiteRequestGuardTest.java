@@ -2,7 +2,6 @@ package io.samsa.webconsole.security;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
 
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
@@ -22,38 +21,47 @@ public class CrossSiteRequestGuardTest {
 
     @Test
     public void aForeignPostIsAnsweredForbiddenAndGoesNoFurther() throws Exception {
-        AtomicInteger status = new AtomicInteger();
-        AtomicBoolean passed = new AtomicBoolean();
-        guard.doFilter(request("POST", Map.of("Host", "127.0.0.1:8080", "Origin", "http://evil.example")),
-                response(status), chain(passed));
-        assertEquals(403, status.get());
-        assertFalse("the console never saw it", passed.get());
+        Outcome outcome = filter("POST", Map.of("Host", "127.0.0.1:8080", "Origin", "http://evil.example"));
+        assertEquals(403, outcome.status());
+        assertFalse("the console never saw it", outcome.passed());
     }
 
     @Test
     public void theConsolesOwnPostAndAnyGetPassUntouched() throws Exception {
-        AtomicInteger status = new AtomicInteger();
-        AtomicBoolean passed = new AtomicBoolean();
-        guard.doFilter(request("POST", Map.of("Host", "127.0.0.1:8080", "Origin", "http://127.0.0.1:8080")),
-                response(status), chain(passed));
-        assertTrue(passed.get());
-        passed.set(false);
-        guard.doFilter(request("GET", Map.of("Host", "127.0.0.1:8080", "Origin", "http://evil.example")),
-                response(status), chain(passed));
-        assertTrue(passed.get());
-        assertEquals("no status set", 0, status.get());
+        assertEquals(new Outcome(0, true), filter("POST", Map.of("Host", "127.0.0.1:8080", "Origin", "http://127.0.0.1:8080")));
+        assertEquals(new Outcome(0, true), filter("GET", Map.of("Host", "127.0.0.1:8080", "Origin", "http://evil.example")));
     }
 
     @Test
     public void withoutAHostHeaderTheServerAddressIsTheOwnOrigin() throws Exception {
-        AtomicBoolean passed = new AtomicBoolean();
-        guard.doFilter(request("POST", Map.of("Referer", "http://127.0.0.1:8080/system/console/configMgr")),
-                response(new AtomicInteger()), chain(passed));
-        assertTrue(passed.get());
+        assertEquals(new Outcome(0, true), filter("POST", Map.of("Referer", "http://127.0.0.1:8080/system/console/configMgr")));
     }
 
-    private static FilterChain chain(AtomicBoolean passed) {
-        return (req, res) -> passed.set(true);
+    @Test
+    public void aBadAllowedOriginLeavesTheConsoleGuardedNotOpen() throws Exception {
+        CrossSiteRequestGuard.Config config = (CrossSiteRequestGuard.Config) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {CrossSiteRequestGuard.Config.class},
+                (proxy, m, args) -> m.getName().equals("webconsole_allowed_origins")
+                        ? new String[] {"http://evil.example", "no origin"} : Boolean.TRUE);
+        CrossSiteRequestGuard configured = new CrossSiteRequestGuard(config);
+        assertEquals(403, filter(configured, "POST", Map.of("Host", "127.0.0.1:8080", "Origin", "http://evil.example")).status());
+        assertEquals(new Outcome(0, true), filter(configured, "POST", Map.of("Host", "127.0.0.1:8080", "Origin", "http://127.0.0.1:8080")));
+    }
+
+    /** The status the guard set (0: none) and whether the request went on to the console. */
+    private record Outcome(int status, boolean passed) {
+    }
+
+    private Outcome filter(String method, Map<String, String> headers) throws Exception {
+        return filter(guard, method, headers);
+    }
+
+    private static Outcome filter(CrossSiteRequestGuard guard, String method, Map<String, String> headers) throws Exception {
+        AtomicInteger status = new AtomicInteger();
+        AtomicBoolean passed = new AtomicBoolean();
+        FilterChain console = (req, res) -> passed.set(true);
+        guard.doFilter(request(method, headers), response(status), console);
+        return new Outcome(status.get(), passed.get());
     }
 
     private static HttpServletRequest request(String method, Map<String, String> headers) {
