@@ -121,9 +121,10 @@ public class RuntimeIT {
         // And from the web console's Configuration page, submitting its form as a browser does.
         KafkaClients.waitUntil("the web console's Configuration page", Duration.ofSeconds(30),
                 () -> status("/system/console/configMgr", "admin", password) == 200);
+        WebConsoleClient console = new WebConsoleClient(samsa.httpPort, "admin", password);
         assertEquals("the web console accepts the storage selection", 302,
-                post("/system/console/configMgr/io.samsa.broker.storage", "apply=true&propertylist=storage.target"
-                        + "&storage.target=" + java.net.URLEncoder.encode("(storage.engine=filechannel)", StandardCharsets.UTF_8)));
+                console.postForm("/system/console/configMgr/io.samsa.broker.storage", console.ownOrigin(),
+                        "apply=true&propertylist=storage.target&storage.target=" + encode("(storage.engine=filechannel)")));
         awaitLog("Storage engine now filechannel (was mmap)", 4);
         produce(topic, "on-filechannel-by-webconsole");
         assertEquals("the broker swapped engines without restarting", 0, countLog("restarting the broker"));
@@ -160,6 +161,97 @@ public class RuntimeIT {
         }
     }
 
+    /**
+     * A page of another site, opened by the logged-in operator, tries to stop a bundle, install
+     * one and change a configuration (allowing itself): each is refused and logged, and nothing
+     * changes. The same requests from the console's own pages still work.
+     */
+    @Test
+    public void crossSiteRequestsAreRefused() throws Exception {
+        WebConsoleClient console = new WebConsoleClient(samsa.httpPort, "admin", password);
+        String evil = "http://evil.example";
+        String gogo = "org.apache.felix.gogo.command";
+        String stop = "/system/console/bundles/" + bundleId(console, gogo);
+        String config = "/system/console/configMgr/" + "io.samsa.webconsole.security";
+        String allowOrigin = "apply=true&propertylist=webconsole.allowed.origins&webconsole.allowed.origins=";
+        byte[] probe = probeBundle();
+
+        assertEquals("bundle stop", 403, console.postForm(stop, evil, "action=stop"));
+        awaitLog("Refused cross-site POST " + stop + " from origin " + evil + " (client 127.0.0.1)", 1);
+        assertEquals("bundle install", 403, console.installBundle(evil, "probe.jar", probe));
+        awaitLog("Refused cross-site POST /system/console/bundles from origin " + evil, 1);
+        assertEquals("configuration change", 403, console.postForm(config, evil, allowOrigin + encode(evil)));
+        awaitLog("Refused cross-site POST " + config + " from origin " + evil, 1);
+        assertEquals("Referer instead of Origin", 403, console.postForm(stop, null, "action=stop", evil + "/page.html"));
+        assertEquals("the bundle still runs", "Active", bundleState(console, gogo));
+        assertEquals("nothing installed", "absent", bundleState(console, PROBE));
+        assertEquals("the configuration did not allow the attacker", 403, console.postForm(stop, evil, "action=stop"));
+        assertEquals("Active", bundleState(console, gogo));
+
+        String own = console.ownOrigin();
+        assertTrue("stop from the console", console.postForm(stop, own, "action=stop") < 400);
+        KafkaClients.waitUntil("the bundle to stop", Duration.ofSeconds(30), () -> "Resolved".equals(bundleState(console, gogo)));
+        assertTrue("start from the console", console.postForm(stop, own, "action=start") < 400);
+        KafkaClients.waitUntil("the bundle to start", Duration.ofSeconds(30), () -> "Active".equals(bundleState(console, gogo)));
+        assertTrue("a tool without Origin", console.postForm(stop, null, "action=start") < 400);
+
+        assertTrue("install from the console", console.installBundle(own, "probe.jar", probe) < 400);
+        KafkaClients.waitUntil("the uploaded bundle to run", Duration.ofSeconds(30), () -> "Active".equals(bundleState(console, PROBE)));
+        String probePath = "/system/console/bundles/" + bundleId(console, PROBE);
+        assertTrue("uninstall from the console", console.postForm(probePath, own, "action=uninstall") < 400);
+        KafkaClients.waitUntil("the uploaded bundle to go", Duration.ofSeconds(30),
+                () -> "absent".equals(bundleState(console, PROBE)));
+
+        String friend = "https://friend.example";
+        assertEquals(403, console.postForm(stop, friend, "action=start"));
+        assertEquals("configured from the console", 302, console.postForm(config, own, allowOrigin + encode(friend)));
+        KafkaClients.waitUntil("the configured origin to be allowed", Duration.ofSeconds(30),
+                () -> console.postForm(stop, friend, "action=start") < 400);
+        assertEquals("deleted from the console", 200, console.postForm(config, own, "apply=true&delete=true"));
+        KafkaClients.waitUntil("the default to be back", Duration.ofSeconds(30),
+                () -> console.postForm(stop, friend, "action=start") == 403);
+    }
+
+    private static final String PROBE = "io.samsa.itest.console-probe";
+
+    /** A bundle with nothing in it but its manifest. */
+    private static byte[] probeBundle() throws IOException {
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        java.util.jar.Attributes main = manifest.getMainAttributes();
+        main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", PROBE);
+        main.putValue("Bundle-Version", "1.0.0");
+        java.io.ByteArrayOutputStream jar = new java.io.ByteArrayOutputStream();
+        new java.util.jar.JarOutputStream(jar, manifest).close();
+        return jar.toByteArray();
+    }
+
+    /** The console's JSON of one bundle, by symbolic name; null when there is none. */
+    private static String bundleJson(WebConsoleClient console, String symbolicName) {
+        return console.get("/system/console/bundles/" + symbolicName + ".json");
+    }
+
+    private static String bundleId(WebConsoleClient console, String symbolicName) {
+        String json = bundleJson(console, symbolicName);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(json == null ? "" : json);
+        assertTrue("no bundle " + symbolicName + ": " + json, m.find());
+        return m.group(1);
+    }
+
+    private static String bundleState(WebConsoleClient console, String symbolicName) {
+        String json = bundleJson(console, symbolicName);
+        if (json == null || !json.contains("\"" + symbolicName + "\"")) {
+            return "absent";
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"state\":\"(\\w+)\"").matcher(json);
+        return m.find() ? m.group(1) : "unknown";
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
     /** Aries JMX publishes the OSGi MBeans on the platform MBeanServer, as JMX tools see it. */
     @Test
     public void osgiMBeansOnThePlatformMBeanServer() throws Exception {
@@ -191,20 +283,6 @@ public class RuntimeIT {
             return code;
         } catch (IOException e) {
             return -1;
-        }
-    }
-
-    /** An authenticated form POST; the response code. */
-    private static int post(String path, String form) throws IOException {
-        HttpURLConnection c = open(path, "admin", password);
-        try {
-            c.setRequestMethod("POST");
-            c.setDoOutput(true);
-            c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
-            c.getOutputStream().write(form.getBytes(StandardCharsets.UTF_8));
-            return c.getResponseCode();
-        } finally {
-            c.disconnect();
         }
     }
 

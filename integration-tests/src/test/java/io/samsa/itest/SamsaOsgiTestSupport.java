@@ -67,7 +67,7 @@ public final class SamsaOsgiTestSupport {
         }
     }
 
-    /** The platform: SCR, Config Admin, Metatype, log, SPI Fly + ASM and SLF4J. */
+    /** The platform: SCR, Config Admin, Metatype, log, SPI Fly + ASM, SLF4J and jakarta.json. */
     static Option platform() {
         return composite(
                 frameworkProperty("felix.bootdelegation.implicit").value("false"),
@@ -89,6 +89,9 @@ public final class SamsaOsgiTestSupport {
                 mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject().startLevel(1),
                 mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject().startLevel(1),
                 mavenBundle("org.apache.felix", "org.apache.felix.log").versionAsInProject().startLevel(1),
+                // the znode documents' JSON; SPI Fly (above) hands Parsson to jakarta.json's provider lookup
+                mavenBundle("jakarta.json", "jakarta.json-api").versionAsInProject().startLevel(1),
+                mavenBundle("org.eclipse.parsson", "parsson").versionAsInProject().startLevel(1),
                 junitBundles());
     }
 

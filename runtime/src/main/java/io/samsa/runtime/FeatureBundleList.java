@@ -1,19 +1,28 @@
 package io.samsa.runtime;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import io.samsa.json.Json;
+import org.apache.felix.cm.json.io.Configurations;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 
 /**
  * The bundles of a feature descriptor, read by the launcher for the one feature it installs
  * itself (platform); the platform bundle installs every other feature through the OSGi
- * Feature Service.
+ * Feature Service. Read as that service reads them: Felix cm.json drops the comments the
+ * feature specification allows, jakarta.json (Parsson, from lib/) parses the rest.
  */
 final class FeatureBundleList {
     /** A bundle of the feature: Maven id, jar in the runtime's bundles folder, start level (0 = default). */
@@ -27,25 +36,23 @@ final class FeatureBundleList {
     }
 
     static List<Entry> read(Path featureFile, Path bundlesDir) throws IOException {
-        Object json;
-        try {
-            json = Json.parseWithComments(Files.readString(featureFile, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
+        JsonValue json;
+        try (Reader text = Configurations.jsonCommentAwareReader(Files.newBufferedReader(featureFile, StandardCharsets.UTF_8));
+                jakarta.json.JsonReader reader = JsonProvider.provider().createReader(text)) {
+            json = reader.readValue();
+        } catch (JsonException e) {
             throw new IOException(featureFile + ": " + e.getMessage(), e);
         }
-        if (!(json instanceof Map) || !(((Map<?, ?>) json).get("bundles") instanceof List)) {
+        if (!(json instanceof JsonObject feature) || !(feature.get("bundles") instanceof JsonArray bundles)) {
             throw new IOException(featureFile + ": no \"bundles\" array");
         }
         List<Entry> entries = new ArrayList<>();
-        for (Object item : (List<?>) ((Map<?, ?>) json).get("bundles")) {
-            if (!(item instanceof Map) || !(((Map<?, ?>) item).get("id") instanceof String)) {
+        for (JsonValue item : bundles) {
+            if (!(item instanceof JsonObject bundle) || !(bundle.get("id") instanceof JsonString id)) {
                 throw new IOException(featureFile + ": a bundle without an \"id\"");
             }
-            Map<?, ?> bundle = (Map<?, ?>) item;
-            String id = (String) bundle.get("id");
-            Object startOrder = bundle.get("start-order");
-            int level = startOrder instanceof Number ? ((Number) startOrder).intValue() : 0;
-            entries.add(new Entry(id, bundlesDir.resolve(fileName(id)), level));
+            int level = bundle.get("start-order") instanceof JsonNumber startOrder ? startOrder.intValue() : 0;
+            entries.add(new Entry(id.getString(), bundlesDir.resolve(fileName(id.getString())), level));
         }
         return entries;
     }

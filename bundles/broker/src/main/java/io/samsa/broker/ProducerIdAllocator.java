@@ -1,7 +1,5 @@
 package io.samsa.broker;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 import org.apache.kafka.common.protocol.Errors;
@@ -12,7 +10,6 @@ import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.coordination.CoordinationException;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Coordinator.Versioned;
-import io.samsa.json.Json;
 
 /**
  * Hands out producer ids from blocks of {@value #BLOCK_SIZE} claimed in the coordinator at
@@ -64,7 +61,7 @@ final class ProducerIdAllocator implements ProducerIdService {
             long start = 0;
             int expected = Coordinator.ABSENT;
             if (current.isPresent() && current.get().value() != null && current.get().value().length > 0) {
-                start = Json.longValue(Json.parseObject(current.get().value()), "block_end", -1) + 1;
+                start = ZNodeDocuments.longValue(ZNodeDocuments.parseObject(current.get().value()), "block_end", -1) + 1;
                 expected = current.get().version();
             } else if (current.isPresent()) {
                 expected = current.get().version();
@@ -73,12 +70,10 @@ final class ProducerIdAllocator implements ProducerIdService {
                 throw new IllegalStateException("Producer ids are exhausted");
             }
             long end = start + BLOCK_SIZE - 1;
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("version", 1);
-            json.put("broker", brokerId);
-            json.put("block_start", String.valueOf(start));
-            json.put("block_end", String.valueOf(end));
-            if (coordinator.compareAndSet(BLOCK_PATH, Json.bytes(json), expected) >= 0) {
+            byte[] block = ZNodeDocuments.bytes(ZNodeDocuments.JSON.createObjectBuilder().add("version", 1)
+                    .add("broker", brokerId).add("block_start", String.valueOf(start))
+                    .add("block_end", String.valueOf(end)).build());
+            if (coordinator.compareAndSet(BLOCK_PATH, block, expected) >= 0) {
                 next = start;
                 blockEnd = end;
                 LOG.info("Claimed producer id block {}..{}", start, end);

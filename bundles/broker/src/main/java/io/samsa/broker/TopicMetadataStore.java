@@ -1,6 +1,5 @@
 package io.samsa.broker;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,10 +8,14 @@ import java.util.TreeMap;
 
 import org.apache.kafka.common.Uuid;
 
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Coordinator.Versioned;
 import io.samsa.broker.TopicMetadata.PartitionState;
-import io.samsa.json.Json;
 
 /**
  * Topic metadata in the coordinator, laid out as Kafka 2.x lays it out in ZooKeeper:
@@ -54,14 +57,11 @@ final class TopicMetadataStore {
         if (node.isEmpty() || node.get().value() == null || node.get().value().length == 0) {
             return Optional.empty();
         }
-        Map<String, Object> json = Json.parseObject(node.get().value());
-        Object id = json.get("topic_id");
-        Uuid topicId = id instanceof String s ? Uuid.fromString(s) : Uuid.ZERO_UUID;
+        JsonObject json = ZNodeDocuments.parseObject(node.get().value());
+        Uuid topicId = json.get("topic_id") instanceof JsonString id ? Uuid.fromString(id.getString()) : Uuid.ZERO_UUID;
         SortedMap<Integer, List<Integer>> assignment = new TreeMap<>();
-        if (json.get("partitions") instanceof Map<?, ?> parts) {
-            for (Map.Entry<?, ?> e : parts.entrySet()) {
-                assignment.put(Integer.parseInt(String.valueOf(e.getKey())), Json.intList(e.getValue()));
-            }
+        if (json.get("partitions") instanceof JsonObject parts) {
+            parts.forEach((p, replicas) -> assignment.put(Integer.parseInt(p), ZNodeDocuments.intList(replicas)));
         }
         Map<Integer, PartitionState> states = new TreeMap<>();
         for (Integer p : assignment.keySet()) {
@@ -75,8 +75,8 @@ final class TopicMetadataStore {
         Optional<Versioned> node = coordinator.read(configPath(topic));
         Map<String, String> configs = new TreeMap<>();
         if (node.isPresent() && node.get().value() != null && node.get().value().length > 0
-                && Json.parseObject(node.get().value()).get("config") instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> configs.put(String.valueOf(k), String.valueOf(v)));
+                && ZNodeDocuments.parseObject(node.get().value()).get("config") instanceof JsonObject m) {
+            m.forEach((k, v) -> configs.put(k, v instanceof JsonString s ? s.getString() : v.toString()));
         }
         return configs;
     }
@@ -115,10 +115,10 @@ final class TopicMetadataStore {
     }
 
     void writeConfig(String topic, Map<String, String> configs) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", 1);
-        json.put("config", new TreeMap<>(configs));
-        put(configPath(topic), Json.bytes(json));
+        JsonObjectBuilder config = ZNodeDocuments.JSON.createObjectBuilder();
+        new TreeMap<>(configs).forEach(config::add);
+        put(configPath(topic), ZNodeDocuments.bytes(ZNodeDocuments.JSON.createObjectBuilder().add("version", 1)
+                .add("config", config).build()));
     }
 
     /** @return false when the topic did not exist */
@@ -140,34 +140,27 @@ final class TopicMetadataStore {
     }
 
     static byte[] topicJson(TopicMetadata topic) {
-        Map<String, Object> partitions = new LinkedHashMap<>();
-        topic.assignment().forEach((p, replicas) -> partitions.put(String.valueOf(p), replicas));
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", 3);
-        json.put("topic_id", topic.topicId().toString());
-        json.put("partitions", partitions);
-        json.put("adding_replicas", Map.of());
-        json.put("removing_replicas", Map.of());
-        return Json.bytes(json);
+        JsonObjectBuilder partitions = ZNodeDocuments.JSON.createObjectBuilder();
+        topic.assignment().forEach((p, replicas) -> partitions.add(String.valueOf(p), ZNodeDocuments.array(replicas)));
+        return ZNodeDocuments.bytes(ZNodeDocuments.JSON.createObjectBuilder().add("version", 3)
+                .add("topic_id", topic.topicId().toString()).add("partitions", partitions)
+                .add("adding_replicas", JsonValue.EMPTY_JSON_OBJECT).add("removing_replicas", JsonValue.EMPTY_JSON_OBJECT)
+                .build());
     }
 
     static byte[] stateJson(PartitionState s) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("controller_epoch", s.controllerEpoch());
-        json.put("leader", s.leader());
-        json.put("version", 1);
-        json.put("leader_epoch", s.leaderEpoch());
-        json.put("isr", s.isr());
-        return Json.bytes(json);
+        return ZNodeDocuments.bytes(ZNodeDocuments.JSON.createObjectBuilder().add("controller_epoch", s.controllerEpoch())
+                .add("leader", s.leader()).add("version", 1).add("leader_epoch", s.leaderEpoch())
+                .add("isr", ZNodeDocuments.array(s.isr())).build());
     }
 
     static PartitionState parseState(byte[] value) {
         if (value == null || value.length == 0) {
             return PartitionState.NONE;
         }
-        Map<String, Object> json = Json.parseObject(value);
-        return new PartitionState((int) Json.longValue(json, "controller_epoch", -1),
-                (int) Json.longValue(json, "leader", -1), (int) Json.longValue(json, "leader_epoch", 0),
-                Json.intList(json.get("isr")));
+        JsonObject json = ZNodeDocuments.parseObject(value);
+        return new PartitionState((int) ZNodeDocuments.longValue(json, "controller_epoch", -1),
+                (int) ZNodeDocuments.longValue(json, "leader", -1), (int) ZNodeDocuments.longValue(json, "leader_epoch", 0),
+                ZNodeDocuments.intList(json.get("isr")));
     }
 }

@@ -1,13 +1,19 @@
 package io.samsa.coordination.zookeeper;
 
+import java.io.ByteArrayOutputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+
 import io.samsa.api.coordination.BrokerRegistration;
-import io.samsa.json.Json;
 
 /**
  * The small JSON documents stored in znodes, in the shapes Kafka 2.x used, so that people and
@@ -15,6 +21,8 @@ import io.samsa.json.Json;
  * looks at the top-level members it needs; numbers may come as strings, as Kafka writes some.
  */
 final class ZNodeJson {
+    /** Looked up once (through SPI Fly in OSGi): each {@code jakarta.json.Json} call would search again. */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     private ZNodeJson() {
     }
@@ -23,22 +31,18 @@ final class ZNodeJson {
     static byte[] broker(BrokerRegistration registration, long timestampMs) {
         String hostPort = (registration.host().indexOf(':') >= 0 ? "[" + registration.host() + "]"
                 : registration.host()) + ":" + registration.port();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", 5);
-        json.put("host", registration.host());
-        json.put("port", registration.port());
-        json.put("jmx_port", -1);
-        json.put("timestamp", Long.toString(timestampMs));
-        json.put("endpoints", List.of("PLAINTEXT://" + hostPort));
-        json.put("listener_security_protocol_map", Map.of("PLAINTEXT", "PLAINTEXT"));
-        json.put("features", Map.of());
-        registration.rack().ifPresent(rack -> json.put("rack", rack));
-        return Json.bytes(json);
+        JsonObjectBuilder json = JSON.createObjectBuilder().add("version", 5).add("host", registration.host())
+                .add("port", registration.port()).add("jmx_port", -1).add("timestamp", Long.toString(timestampMs))
+                .add("endpoints", JSON.createArrayBuilder().add("PLAINTEXT://" + hostPort))
+                .add("listener_security_protocol_map", JSON.createObjectBuilder().add("PLAINTEXT", "PLAINTEXT"))
+                .add("features", JsonValue.EMPTY_JSON_OBJECT);
+        registration.rack().ifPresent(rack -> json.add("rack", rack));
+        return bytes(json);
     }
 
     /** Reads a broker registration; the epoch is the znode's creation zxid, which JSON does not hold. */
     static BrokerRegistration parseBroker(int brokerId, byte[] data, long epoch) {
-        Map<String, Object> fields = parse(data);
+        JsonObject fields = parse(data);
         String host = scalar(fields, "host");
         String port = scalar(fields, "port");
         if (host == null || port == null) {
@@ -51,11 +55,8 @@ final class ZNodeJson {
 
     /** /controller: who the controller is, since when. */
     static byte[] controller(int brokerId, long timestampMs) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", 1);
-        json.put("brokerid", brokerId);
-        json.put("timestamp", Long.toString(timestampMs));
-        return Json.bytes(json);
+        return bytes(JSON.createObjectBuilder().add("version", 1).add("brokerid", brokerId)
+                .add("timestamp", Long.toString(timestampMs)));
     }
 
     static int parseControllerId(byte[] data) {
@@ -68,10 +69,7 @@ final class ZNodeJson {
 
     /** /cluster/id. */
     static byte[] clusterId(String id) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", "1");
-        json.put("id", id);
-        return Json.bytes(json);
+        return bytes(JSON.createObjectBuilder().add("version", "1").add("id", id));
     }
 
     static String parseClusterId(byte[] data) {
@@ -87,18 +85,31 @@ final class ZNodeJson {
     }
 
     /** A znode's JSON object; the error names the document, since it is small and says where it came from. */
-    private static Map<String, Object> parse(byte[] data) {
+    private static JsonObject parse(byte[] data) {
+        // decoded first, so that a syntax error's offset counts characters of the text it quotes
         String text = new String(data, StandardCharsets.UTF_8);
-        try {
-            return Json.parseObject(text);
-        } catch (IllegalArgumentException e) {
+        try (jakarta.json.JsonReader reader = JSON.createReader(new StringReader(text))) {
+            return reader.readObject();
+        } catch (JsonException e) {
             throw new IllegalArgumentException(e.getMessage() + " in " + text, e);
         }
     }
 
+    /** Compact, members in the order added: byte for byte as Kafka writes them. */
+    private static byte[] bytes(JsonObjectBuilder json) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (jakarta.json.JsonWriter writer = JSON.createWriter(out)) {
+            writer.write(json.build());
+        }
+        return out.toByteArray();
+    }
+
     /** A string, number or boolean member as text; null when absent, null, an object or an array. */
-    private static String scalar(Map<String, Object> fields, String name) {
-        Object value = fields.get(name);
-        return value instanceof String || value instanceof Number || value instanceof Boolean ? value.toString() : null;
+    private static String scalar(JsonObject fields, String name) {
+        JsonValue value = fields.get(name);
+        if (value instanceof JsonString s) {
+            return s.getString();
+        }
+        return value instanceof JsonNumber || value == JsonValue.TRUE || value == JsonValue.FALSE ? value.toString() : null;
     }
 }

@@ -57,7 +57,7 @@ public class ZNodeJsonTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ZNodeJson.parseBroker(1, "{\"host\":\"h\"".getBytes(UTF_8), 0));
         assertEquals(true, e.getMessage().contains("{\"host\":\"h\""));
-        assertEquals(e.getMessage(), true, e.getMessage().startsWith("Invalid JSON at position 11"));
+        assertEquals(e.getMessage(), true, e.getMessage().contains("EOF")); // the document ends inside the object
         assertThrows(IllegalArgumentException.class,
                 () -> ZNodeJson.parseBroker(1, "{\"host\":\"h\"}".getBytes(UTF_8), 0));
         assertThrows(IllegalArgumentException.class, () -> ZNodeJson.parseControllerId("[]".getBytes(UTF_8)));
