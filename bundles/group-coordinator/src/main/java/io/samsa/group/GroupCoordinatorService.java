@@ -143,6 +143,11 @@ public final class GroupCoordinatorService implements GroupCoordinator {
         loader.execute(() -> guarded(offsetsTopic::refreshAll));
     }
 
+    /** The groups held now (for tests that compare a coordinator's state with a replay of its log). */
+    Groups groups() {
+        return groups;
+    }
+
     private static Thread thread(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
