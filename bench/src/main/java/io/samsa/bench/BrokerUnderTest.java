@@ -41,6 +41,14 @@ public abstract class BrokerUnderTest implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     private TopicAdmin admin;
 
+    /** Process groups started and not yet stopped, for the shutdown hook of an interrupted run. */
+    private static final java.util.Set<Long> LIVE_GROUPS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE_GROUPS.forEach(g -> stopGroup(g, "group " + g)),
+                "stop-brokers"));
+    }
+
     protected BrokerUnderTest(Workspace workspace, String label, String displayName, int nodeCount) {
         if (nodeCount != 1) {
             throw new IllegalArgumentException("only single-node brokers are implemented, got " + nodeCount + " nodes");
@@ -119,7 +127,9 @@ public abstract class BrokerUnderTest implements AutoCloseable {
         pb.environment().putAll(environment(node));
         Log.info(displayName + ": starting " + String.join(" ", command(node, dir)));
         try {
-            return new Node(pb.start(), port, dir, new long[1]);
+            Process p = pb.start();
+            LIVE_GROUPS.add(p.pid());
+            return new Node(p, port, dir, new long[1]);
         } catch (IOException e) {
             throw new BrokerFailure("could not run " + cmd + ": " + e.getMessage(), e);
         }
@@ -251,6 +261,7 @@ public abstract class BrokerUnderTest implements AutoCloseable {
         }
         for (Node n : nodes) {
             stopGroup(n.group().pid(), displayName);
+            LIVE_GROUPS.remove(n.group().pid());
         }
         nodes.clear();
     }

@@ -36,10 +36,11 @@ public final class KafkaTool {
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx512m", "-cp", workspace.kafkaLib() + "/*",
                 "-Dlog4j2.configurationFile=" + workspace.toolsLog4j(), mainClass));
         cmd.addAll(args);
-        return run(name, watched, timeoutSeconds, simpleName(mainClass), cmd);
+        return runCommand(name, watched, timeoutSeconds, simpleName(mainClass), cmd);
     }
 
-    Result run(String name, BrokerUnderTest watched, int timeoutSeconds, String what, List<String> cmd) {
+    /** Any command under the same watch, e.g. a stand-in tool in the harness's tests. */
+    Result runCommand(String name, BrokerUnderTest watched, int timeoutSeconds, String what, List<String> cmd) {
         Path out = workspace.dir("tools").resolve(name + ".out");
         Path err = workspace.dir("tools").resolve(name + ".err");
         Process p;
