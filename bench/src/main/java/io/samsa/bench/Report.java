@@ -68,6 +68,25 @@ public final class Report {
         return t.toString();
     }
 
+    /** One column per broker (or run), no ratios: for the Samsa-only checks. */
+    public String columns() {
+        StringBuilder t = new StringBuilder("| metric |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (Results.BrokerResults b : results.brokers()) {
+            t.append(' ').append(b.displayName()).append(" |");
+            rule.append("---:|");
+        }
+        t.append('\n').append(rule).append('\n');
+        for (Results.Metric m : results.metrics()) {
+            t.append("| ").append(m.label()).append(" |");
+            for (Results.BrokerResults b : results.brokers()) {
+                t.append(' ').append(cell(b, b.get(m), m.decimals())).append(" |");
+            }
+            t.append('\n');
+        }
+        return t.toString();
+    }
+
     private static String cell(Results.BrokerResults b, OptionalDouble v, int decimals) {
         if (v.isPresent()) {
             return format(v.getAsDouble(), decimals);
