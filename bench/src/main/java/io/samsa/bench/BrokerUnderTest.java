@@ -110,10 +110,15 @@ public abstract class BrokerUnderTest implements AutoCloseable {
             waitForPort(n, deadline, timeout);
             n.jvm()[0] = findJvm(n.group().toHandle());
         }
-        admin = new TopicAdmin(bootstrap());
-        admin.awaitReady(this, deadline, timeout);
+        awaitReady(deadline, timeout);
         verifyStarted();
         Log.info(displayName + ": ready on " + bootstrap() + ", JVM pid " + jvmPid());
+    }
+
+    /** Polls until the broker answers a metadata request, failing at once if it dies. */
+    protected void awaitReady(long deadlineNanos, int timeoutSeconds) {
+        admin = new TopicAdmin(bootstrap());
+        admin.awaitReady(this, deadlineNanos, timeoutSeconds);
     }
 
     private Node launch(int node, Path dir, int port) {
