@@ -133,13 +133,12 @@ public final class SamsaOsgiTestSupport {
                         .put("zookeeper.embedded.dir", dataDir.resolve("zookeeper").toString()).asOption(),
                 newConfiguration("io.samsa.broker")
                         .put("broker.id", 0)
-                        .put("listeners", listeners)
-                        .put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + advertisedPort)
                         .put("log.dirs", dataDir.resolve("kafka-logs").toString()).asOption(),
                 newConfiguration("io.samsa.group")
                         .put("offsets.topic.num.partitions", 5)
                         .put("group.initial.rebalance.delay.ms", 0).asOption(),
                 newConfiguration("io.samsa.protocol.kafka")
-                        .put("listeners", listeners).asOption());
+                        .put("listeners", listeners)
+                        .put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + advertisedPort).asOption());
     }
 }

@@ -31,6 +31,7 @@ final class SamsaProcess implements AutoCloseable {
     private final Path propertiesFile;
     private final List<String> output = new CopyOnWriteArrayList<>();
     private Process process;
+    private int openFileLimit;
 
     SamsaProcess(Path dataDir, Map<String, String> extra) throws IOException {
         this.kafkaPort = SamsaOsgiTestSupport.freePort();
@@ -52,6 +53,12 @@ final class SamsaProcess implements AutoCloseable {
         Files.createDirectories(dataDir);
         this.propertiesFile = dataDir.resolve("server.properties");
         Files.writeString(propertiesFile, props.toString());
+    }
+
+    /** Starts the broker under {@code ulimit -n limit}, to see how it copes with running out of descriptors. */
+    SamsaProcess withOpenFileLimit(int limit) {
+        this.openFileLimit = limit;
+        return this;
     }
 
     String bootstrap() {
@@ -96,6 +103,10 @@ final class SamsaProcess implements AutoCloseable {
             cmd.add("--shell");
         }
         cmd.add(propertiesFile.toString());
+        if (openFileLimit > 0) {
+            // exec keeps the broker's pid the one this object reports.
+            cmd.addAll(0, List.of("bash", "-c", "ulimit -n " + openFileLimit + " && exec \"$@\"", "samsa"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true);
         process = pb.start();
         Thread reader = new Thread(() -> {

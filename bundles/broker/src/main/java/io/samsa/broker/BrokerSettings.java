@@ -13,11 +13,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.samsa.api.broker.ConfigEntry;
+import io.samsa.api.broker.ListenerEndpoints;
 import io.samsa.api.storage.LogConfig;
 
 /**
- * The broker configuration in the shape the broker uses it: parsed listeners, log directories
- * and the topic-level log defaults derived from Kafka's broker-level {@code log.*} keys.
+ * The broker configuration in the shape the broker uses it: the endpoint it registers (from the
+ * protocol front end's {@link ListenerEndpoints}), log directories and the topic-level log
+ * defaults derived from Kafka's broker-level {@code log.*} keys.
  *
  * @param brokerConfig every configuration key with its value, for DescribeConfigs
  */
@@ -28,7 +30,7 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
 
     private static final long HOUR_MS = 3_600_000L;
 
-    static BrokerSettings from(KafkaBroker.Config c) {
+    static BrokerSettings from(KafkaBroker.Config c, ListenerEndpoints.Endpoint endpoint) {
         List<Path> dirs = new ArrayList<>();
         for (String d : c.log_dirs().split(",")) {
             if (!d.isBlank()) {
@@ -38,8 +40,6 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         if (dirs.isEmpty()) {
             throw new IllegalArgumentException("log.dirs is empty");
         }
-        String advertised = c.advertised_listeners().isBlank() ? c.listeners() : c.advertised_listeners();
-        Endpoint endpoint = Endpoint.parse(advertised);
         String rack = c.broker_rack().trim();
         return new BrokerSettings(c.broker_id(), List.copyOf(dirs), endpoint.host(), endpoint.port(),
                 rack.isEmpty() ? Optional.empty() : Optional.of(rack), c.num_partitions(),
@@ -115,47 +115,5 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         return new BrokerSettings(brokerId, logDirs, host, port, rack, numPartitions, defaultReplicationFactor,
                 deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
                 brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
-    }
-
-    /** A client endpoint from a listeners list such as {@code PLAINTEXT://host:9092,SSL://host:9093}. */
-    record Endpoint(String host, int port) {
-        static Endpoint parse(String listeners) {
-            String chosen = null;
-            for (String l : listeners.split(",")) {
-                String t = l.trim();
-                if (t.isEmpty()) {
-                    continue;
-                }
-                if (chosen == null || t.startsWith("PLAINTEXT://")) {
-                    chosen = t;
-                }
-                if (t.startsWith("PLAINTEXT://")) {
-                    break;
-                }
-            }
-            if (chosen == null) {
-                throw new IllegalArgumentException("No listener in '" + listeners + "'");
-            }
-            int scheme = chosen.indexOf("://");
-            String hostPort = scheme >= 0 ? chosen.substring(scheme + 3) : chosen;
-            int colon = hostPort.lastIndexOf(':');
-            if (colon < 0) {
-                throw new IllegalArgumentException("Listener '" + chosen + "' has no port");
-            }
-            String host = hostPort.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port;
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Listener '" + chosen + "' has an invalid port");
-            }
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("Listener '" + chosen + "' has an invalid port");
-            }
-            return new Endpoint(host.isEmpty() || host.equals("0.0.0.0") ? "127.0.0.1" : host, port);
-        }
     }
 }

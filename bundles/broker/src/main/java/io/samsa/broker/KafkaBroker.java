@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.samsa.api.broker.ClusterView;
+import io.samsa.api.broker.ListenerEndpoints;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
@@ -44,7 +45,7 @@ public class KafkaBroker {
     /**
      * The storage engine choice alone, merged over {@link #PID}. A whole configuration of its own
      * so that replacing it (a {@code .cfg} file in the hot-deploy folder replaces every property
-     * of its PID) cannot reset the broker's listeners or log dirs.
+     * of its PID) cannot reset the broker's id or log dirs.
      */
     static final String STORAGE_PID = "io.samsa.broker.storage";
     /** Set by Felix FileInstall on the configurations it creates from the hot-deploy folder. */
@@ -61,12 +62,6 @@ public class KafkaBroker {
         @AttributeDefinition(description = "Comma-separated directories holding partition logs; one with a disk error "
                 + "goes offline alone and its partitions answer KAFKA_STORAGE_ERROR until the broker restarts")
         String log_dirs() default "data/kafka-logs";
-
-        @AttributeDefinition(description = "Listeners, e.g. PLAINTEXT://127.0.0.1:9092; an empty host means 127.0.0.1")
-        String listeners() default "PLAINTEXT://127.0.0.1:9092";
-
-        @AttributeDefinition(description = "Listeners published to clients; empty means the listeners")
-        String advertised_listeners() default "";
 
         @AttributeDefinition(description = "Rack of this broker, empty for none")
         String broker_rack() default "";
@@ -132,6 +127,10 @@ public class KafkaBroker {
     @Reference(name = "coordinator", target = "(coordination.type=*)")
     private Coordinator coordinator;
 
+    /** Where the protocol front end listens; the broker registers that endpoint in the cluster. */
+    @Reference(name = "listeners")
+    private ListenerEndpoints listeners;
+
     private final Object lock = new Object();
     private StorageEngine storage;
     private BundleContext context;
@@ -165,13 +164,13 @@ public class KafkaBroker {
     void activate(BundleContext bundleContext, Config config) throws Exception {
         synchronized (lock) {
             context = bundleContext;
-            start(BrokerSettings.from(config));
+            start(BrokerSettings.from(config, listeners.clientEndpoint()));
         }
     }
 
     @Modified
     void modified(Config config, Map<String, Object> properties) throws Exception {
-        BrokerSettings next = BrokerSettings.from(config);
+        BrokerSettings next = BrokerSettings.from(config, listeners.clientEndpoint());
         synchronized (lock) {
             if (server != null && server.settings().sameExceptTargets(next)) {
                 return;

@@ -17,6 +17,7 @@ import org.apache.kafka.common.requests.ApiError;
 
 import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
+import io.samsa.api.broker.ListenerEndpoints;
 import io.samsa.api.broker.ProduceResult;
 import io.samsa.api.storage.StorageEngine;
 import io.samsa.storage.filechannel.FileChannelStorageEngine;
@@ -33,6 +34,17 @@ final class BrokerFixture implements AutoCloseable {
         this.root = root;
     }
 
+    /** What the protocol front end would publish for {@code PLAINTEXT://127.0.0.1:0} before binding. */
+    static final ListenerEndpoints.Endpoint LOCAL_ENDPOINT = new ListenerEndpoints.Endpoint("PLAINTEXT", "127.0.0.1", 0);
+
+    /** A {@code NAME://host:port} endpoint, as the front end publishes one. */
+    static ListenerEndpoints.Endpoint endpoint(String listener) {
+        int scheme = listener.indexOf("://");
+        int colon = listener.lastIndexOf(':');
+        return new ListenerEndpoints.Endpoint(listener.substring(0, scheme), listener.substring(scheme + 3, colon),
+                Integer.parseInt(listener.substring(colon + 1)));
+    }
+
     /** The real engine of bundle storage-filechannel, built without OSGi. */
     static StorageEngine engine() {
         return new FileChannelStorageEngine();
@@ -46,8 +58,9 @@ final class BrokerFixture implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(overrides);
         config.put("broker.id", brokerId);
         config.putIfAbsent("log.dirs", root.resolve("broker-" + brokerId).toString());
-        config.putIfAbsent("listeners", "PLAINTEXT://:0");
-        BrokerServer server = new BrokerServer(BrokerSettings.from(TestConfig.of(config)), coordinator, engine);
+        Object advertised = config.remove("advertised.listeners");
+        BrokerServer server = new BrokerServer(BrokerSettings.from(TestConfig.of(config),
+                advertised == null ? LOCAL_ENDPOINT : endpoint(advertised.toString())), coordinator, engine);
         server.start();
         started.add(server);
         return server;

@@ -32,6 +32,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import io.samsa.api.broker.ListenerEndpoints;
 import io.samsa.api.broker.ProduceResult;
 import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.BrokerRegistration;
@@ -235,26 +236,26 @@ public class BrokerLifecycleTest {
     }
 
     @Test
-    public void settingsParseListenersAndRetention() {
-        BrokerSettings s = BrokerSettings.from(TestConfig.of(Map.of("listeners", "PLAINTEXT://:9093",
-                "log.retention.minutes", 5, "log.roll.ms", 1000, "log.dirs", "a, b")));
-        assertEquals("127.0.0.1", s.host());
+    public void settingsTakeTheFrontEndsEndpointAndParseRetention() {
+        ListenerEndpoints.Endpoint endpoint = BrokerFixture.endpoint("PLAINTEXT://broker.example:9093");
+        BrokerSettings s = BrokerSettings.from(TestConfig.of(Map.of("log.retention.minutes", 5, "log.roll.ms", 1000,
+                "log.dirs", "a, b")), endpoint);
+        assertEquals("broker.example", s.host());
         assertEquals(9093, s.port());
         assertEquals(300_000, s.logDefaults().retentionMs());
         assertEquals(1000, s.logDefaults().segmentMs());
         assertEquals(2, s.logDirs().size());
-        BrokerSettings adv = BrokerSettings.from(TestConfig.of(Map.of("listeners", "PLAINTEXT://0.0.0.0:1",
-                "advertised.listeners", "SSL://h:2,PLAINTEXT://[::1]:3", "log.retention.hours", -1)));
-        assertEquals("::1", adv.host());
-        assertEquals(3, adv.port());
-        assertEquals(-1, adv.logDefaults().retentionMs());
-        assertEquals(LogConfig.DEFAULTS, BrokerSettings.from(TestConfig.of(Map.of())).logDefaults());
+        BrokerSettings other = BrokerSettings.from(TestConfig.of(Map.of("log.retention.hours", -1)),
+                BrokerFixture.endpoint("PLAINTEXT://::1:3"));
+        assertEquals("::1", other.host());
+        assertEquals(3, other.port());
+        assertEquals(-1, other.logDefaults().retentionMs());
+        assertEquals(LogConfig.DEFAULTS, BrokerSettings.from(TestConfig.of(Map.of()), endpoint).logDefaults());
         assertThrows(IllegalArgumentException.class,
-                () -> BrokerSettings.from(TestConfig.of(Map.of("listeners", "PLAINTEXT://host"))));
-        assertTrue(s.sameExceptTargets(BrokerSettings.from(TestConfig.of(Map.of("listeners", "PLAINTEXT://:9093",
-                "log.retention.minutes", 5, "log.roll.ms", 1000, "log.dirs", "a, b",
-                "storage.target", "(storage.engine=mmap)")))));
-        assertFalse(s.sameExceptTargets(adv));
+                () -> BrokerSettings.from(TestConfig.of(Map.of("log.dirs", " ")), endpoint));
+        assertTrue(s.sameExceptTargets(BrokerSettings.from(TestConfig.of(Map.of("log.retention.minutes", 5,
+                "log.roll.ms", 1000, "log.dirs", "a, b", "storage.target", "(storage.engine=mmap)")), endpoint)));
+        assertFalse(s.sameExceptTargets(other));
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
 import io.samsa.api.broker.ClusterView;
+import io.samsa.api.broker.ListenerEndpoints;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
@@ -75,6 +76,9 @@ public class KafkaBrokerComponentTest {
         Field f = KafkaBroker.class.getDeclaredField("coordinator");
         f.setAccessible(true);
         f.set(broker, coordinator);
+        Field listeners = KafkaBroker.class.getDeclaredField("listeners");
+        listeners.setAccessible(true);
+        listeners.set(broker, (ListenerEndpoints) () -> List.of(BrokerFixture.LOCAL_ENDPOINT));
         return broker;
     }
 

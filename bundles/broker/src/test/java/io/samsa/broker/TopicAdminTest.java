@@ -252,7 +252,7 @@ public class TopicAdminTest {
         assertEquals("6", d.get("num.partitions").value());
         assertEquals(ConfigEntry.SOURCE_STATIC_BROKER, d.get("num.partitions").source());
         assertEquals(ConfigEntry.SOURCE_DEFAULT, d.get("message.max.bytes").source());
-        assertTrue(d.keySet().containsAll(List.of("broker.id", "log.dirs", "listeners", "log.retention.hours",
+        assertTrue(d.keySet().containsAll(List.of("broker.id", "log.dirs", "log.retention.hours",
                 "log.retention.check.interval.ms", "storage.target", "coordinator.target")));
     }
 

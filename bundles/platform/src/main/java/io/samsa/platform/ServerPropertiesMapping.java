@@ -15,7 +15,7 @@ import java.util.TreeSet;
 /**
  * Maps the keys of a Kafka-style server.properties onto the Config Admin PIDs of Samsa's
  * bundles, converting each value to the type the bundle's metatype declares. One key may feed
- * several PIDs ({@code listeners} is read by the broker and by the protocol front end).
+ * several PIDs.
  */
 final class ServerPropertiesMapping {
     static final String BROKER = "io.samsa.broker";
@@ -51,8 +51,8 @@ final class ServerPropertiesMapping {
 
     static {
         key("broker.id", Type.INT, BROKER);
-        key("listeners", Type.STRING, BROKER, PROTOCOL);
-        key("advertised.listeners", Type.STRING, BROKER);
+        key("listeners", Type.STRING, PROTOCOL);
+        key("advertised.listeners", Type.STRING, PROTOCOL);
         key("broker.rack", Type.STRING, BROKER);
         key("log.dirs", Type.PATHS, BROKER);
         key("num.partitions", Type.INT, BROKER);

@@ -44,7 +44,7 @@ public class ServerPropertiesMappingTest {
         assertEquals(3, result.pid(BROKER).get("num.partitions"));
         assertEquals(Boolean.TRUE, result.pid(BROKER).get("delete.topic.enable"));
         assertEquals(60000L, result.pid(BROKER).get("log.retention.ms"));
-        assertEquals("PLAINTEXT://host1:9092", result.pid(BROKER).get("advertised.listeners"));
+        assertEquals("PLAINTEXT://host1:9092", result.pid(PROTOCOL).get("advertised.listeners"));
         assertEquals(1, result.pid(GROUP).get("offsets.topic.replication.factor"));
         assertEquals(2000000, result.pid(PROTOCOL).get("socket.request.max.bytes"));
         assertEquals("h1:2181,h2:2181,h3:2181", result.pid(ZOOKEEPER).get("zookeeper.connect"));
@@ -52,11 +52,12 @@ public class ServerPropertiesMappingTest {
     }
 
     @Test
-    public void listenersFeedBrokerAndProtocol() throws IOException {
+    public void listenersBelongToTheProtocolFrontEnd() throws IOException {
         ServerPropertiesMapping.Result result = map("listeners=PLAINTEXT://127.0.0.1:9093\n");
-        assertEquals("PLAINTEXT://127.0.0.1:9093", result.pid(BROKER).get("listeners"));
+        assertFalse(result.pid(BROKER).containsKey("listeners"));
         assertEquals("PLAINTEXT://127.0.0.1:9093", result.pid(PROTOCOL).get("listeners"));
-        assertEquals(List.of(BROKER, PROTOCOL), ServerPropertiesMapping.pidsOf("listeners"));
+        assertEquals(List.of(PROTOCOL), ServerPropertiesMapping.pidsOf("listeners"));
+        assertEquals(List.of(PROTOCOL), ServerPropertiesMapping.pidsOf("advertised.listeners"));
         assertEquals(List.of(), ServerPropertiesMapping.pidsOf("no.such.key"));
     }
 

@@ -6,6 +6,7 @@
  * {@link org.apache.kafka.common.requests.ApiError}) so that a front end speaking Kafka's
  * protocol passes them through unchanged. Group APIs take and return the generated request and
  * response messages of {@code org.apache.kafka.common.message}, whose layout is the protocol's.
+ * {@link ListenerEndpoints} goes the other way: the front end tells the broker where it listens.
  */
 @Export
 @Version("1.2.0")

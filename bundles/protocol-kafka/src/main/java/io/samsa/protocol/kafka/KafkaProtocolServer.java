@@ -7,6 +7,7 @@ import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -21,12 +22,13 @@ import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
 import io.samsa.protocol.kafka.api.BrokerApis;
 import io.samsa.protocol.kafka.api.RequestDispatcher;
-import io.samsa.protocol.kafka.network.ListenerAddress;
+import io.samsa.protocol.kafka.network.NetworkSettings;
 import io.samsa.protocol.kafka.network.SocketServer;
 
 /**
- * The Kafka wire protocol front end: binds the {@code listeners} and serves Kafka clients from
- * the broker services. Starts once every service is there and stops when one goes away.
+ * The Kafka wire protocol front end: serves Kafka clients on the sockets {@link KafkaListeners}
+ * bound, from the broker services. Starts once every service is there and stops when one goes
+ * away. Thread counts, queue size and connection limits change live, closing no connection.
  */
 @Component(name = KafkaProtocolServer.PID, configurationPid = KafkaProtocolServer.PID, immediate = true,
         service = {})
@@ -42,8 +44,32 @@ public final class KafkaProtocolServer {
 
         @AttributeDefinition(name = "listeners",
                 description = "Comma-separated PLAINTEXT://host:port addresses to listen on; an empty host means "
-                        + "every interface, port 0 an ephemeral port")
+                        + "every interface, port 0 an ephemeral port. A change rebinds")
         String listeners() default "PLAINTEXT://127.0.0.1:9092";
+
+        @AttributeDefinition(name = "advertised.listeners", required = false,
+                description = "Addresses given to clients; empty means the listeners (port 0 becomes the bound port)")
+        String advertised_listeners() default "";
+
+        @AttributeDefinition(name = "num.network.threads", description = "Network (selector) threads")
+        int num_network_threads() default 3;
+
+        @AttributeDefinition(name = "num.io.threads", description = "Request handler threads")
+        int num_io_threads() default 8;
+
+        @AttributeDefinition(name = "queued.max.requests",
+                description = "Requests waiting for a handler thread before the network threads stop reading")
+        int queued_max_requests() default 500;
+
+        @AttributeDefinition(name = "max.connections", description = "Connections the broker accepts in all")
+        int max_connections() default Integer.MAX_VALUE;
+
+        @AttributeDefinition(name = "max.connections.per.ip", description = "Connections accepted from one address")
+        int max_connections_per_ip() default Integer.MAX_VALUE;
+
+        @AttributeDefinition(name = "max.connections.per.ip.overrides", required = false,
+                description = "Per-address exceptions, e.g. 127.0.0.1:200,10.0.0.7:50")
+        String max_connections_per_ip_overrides() default "";
 
         @AttributeDefinition(name = "socket.request.max.bytes",
                 description = "The largest request accepted; a larger one closes the connection")
@@ -54,38 +80,51 @@ public final class KafkaProtocolServer {
         long connections_max_idle_ms() default 600000L;
     }
 
+    private final KafkaListeners listeners;
     private final SocketServer server;
 
     @Activate
-    public KafkaProtocolServer(@Reference ClusterView cluster, @Reference TopicAdmin topicAdmin,
-            @Reference PartitionService partitions, @Reference ProducerIdService producerIds,
-            @Reference GroupCoordinator groupCoordinator, Config config) throws IOException {
-        if (config.socket_request_max_bytes() <= 0) {
-            throw new IllegalArgumentException("socket.request.max.bytes must be positive, not "
-                    + config.socket_request_max_bytes());
-        }
-        List<ListenerAddress> listeners = ListenerAddress.parseList(config.listeners());
+    public KafkaProtocolServer(@Reference KafkaListeners listeners, @Reference ClusterView cluster,
+            @Reference TopicAdmin topicAdmin, @Reference PartitionService partitions,
+            @Reference ProducerIdService producerIds, @Reference GroupCoordinator groupCoordinator, Config config)
+            throws IOException {
+        this.listeners = listeners;
         RequestDispatcher dispatcher = new RequestDispatcher(
                 BrokerApis.create(cluster, topicAdmin, partitions, producerIds, groupCoordinator));
-        server = new SocketServer(listeners, dispatcher, config.socket_request_max_bytes(),
-                config.connections_max_idle_ms());
-        List<InetSocketAddress> bound = server.start();
-        for (int i = 0; i < listeners.size(); i++) {
-            LOG.info("Kafka protocol listener {} bound to {}", listeners.get(i), bound.get(i));
-        }
+        server = new SocketServer(listeners.bound(), dispatcher, settings(config));
+        server.start();
         String ready = "[KafkaServer id=" + cluster.localBrokerId() + "] started";
         LOG.info(ready);
         System.out.println(ready);
     }
 
+    /** The Kafka protocol's network settings from the configuration. */
+    public static NetworkSettings settings(Config config) {
+        return new NetworkSettings(config.num_network_threads(), config.num_io_threads(),
+                config.queued_max_requests(), config.max_connections(), config.max_connections_per_ip(),
+                NetworkSettings.parseOverrides(config.max_connections_per_ip_overrides()),
+                config.connections_max_idle_ms(), config.socket_request_max_bytes());
+    }
+
+    /** Applies everything but the listeners (which {@link KafkaListeners} rebinds) without dropping connections. */
+    @Modified
+    public void modified(Config config) throws IOException {
+        server.reconfigure(settings(config));
+    }
+
     /** The addresses actually bound, in listener order (useful with port 0). */
     public List<InetSocketAddress> boundAddresses() {
-        return server.boundAddresses();
+        return listeners.bound().boundAddresses();
+    }
+
+    /** The socket server, for tests that look at its threads and connections. */
+    public SocketServer socketServer() {
+        return server;
     }
 
     @Deactivate
     void stop() {
         server.close();
-        LOG.info("Kafka protocol listeners closed");
+        LOG.info("Kafka protocol server stopped");
     }
 }

@@ -15,10 +15,6 @@ import java.util.List;
 import org.junit.Test;
 
 import io.samsa.protocol.kafka.network.ListenerAddress;
-import io.samsa.protocol.kafka.testkit.InMemoryCluster;
-import io.samsa.protocol.kafka.testkit.InMemoryPartitions;
-import io.samsa.protocol.kafka.testkit.InMemoryProducerIds;
-import io.samsa.protocol.kafka.testkit.SimpleGroupCoordinator;
 import io.samsa.protocol.kafka.testkit.TestBroker;
 
 /** Start-up: the ready line, listener parsing, and refusing what cannot be served. */
@@ -86,17 +82,12 @@ public class ServerLifecycleTest {
     @Test
     public void portInUseFailsActivationNamingTheListener() throws Exception {
         try (TestBroker first = new TestBroker()) {
-            InMemoryPartitions partitions = new InMemoryPartitions();
-            InMemoryCluster cluster = new InMemoryCluster(partitions);
             String listener = "PLAINTEXT://127.0.0.1:" + first.port();
             try {
-                new KafkaProtocolServer(cluster, cluster, partitions, new InMemoryProducerIds(),
-                        new SimpleGroupCoordinator(), TestBroker.config(listener, 1024, 1000));
+                new KafkaListeners(TestBroker.config(listener, 1024, 1000));
                 fail("bound a port in use");
             } catch (IOException expected) {
                 assertTrue(expected.getMessage(), expected.getMessage().contains(listener));
-            } finally {
-                partitions.close();
             }
         }
     }

@@ -2,6 +2,7 @@ package io.samsa.protocol.kafka.api;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
@@ -12,7 +13,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 public final class ApiTable {
 
     /** One served API. */
-    public record Entry(ApiKeys key, short minVersion, short maxVersion, ApiHandler<ApiMessage> handler) {
+    public record Entry(ApiKeys key, short minVersion, short maxVersion, AsyncApiHandler<ApiMessage> handler) {
         public boolean supports(short version) {
             return version >= minVersion && version <= maxVersion;
         }
@@ -21,10 +22,23 @@ public final class ApiTable {
     private final Map<ApiKeys, Entry> entries = new EnumMap<>(ApiKeys.class);
 
     /**
+     * Registers a synchronous handler; it runs on a request handler thread.
+     *
      * @throws IllegalArgumentException when the range is outside what kafka-clients can parse
      */
     public <Q extends ApiMessage> ApiTable register(ApiKeys key, int minVersion, int maxVersion, Class<Q> type,
             ApiHandler<Q> handler) {
+        return registerAsync(key, minVersion, maxVersion, type,
+                (context, request) -> CompletableFuture.completedFuture(handler.handle(context, request)));
+    }
+
+    /**
+     * Registers a handler that answers through a stage, for APIs that wait on the broker.
+     *
+     * @throws IllegalArgumentException when the range is outside what kafka-clients can parse
+     */
+    public <Q extends ApiMessage> ApiTable registerAsync(ApiKeys key, int minVersion, int maxVersion, Class<Q> type,
+            AsyncApiHandler<Q> handler) {
         if (minVersion < key.oldestVersion() || maxVersion > key.latestVersion() || minVersion > maxVersion) {
             throw new IllegalArgumentException(key + " versions " + minVersion + ".." + maxVersion
                     + " are outside " + key.oldestVersion() + ".." + key.latestVersion());
@@ -32,7 +46,7 @@ public final class ApiTable {
         if (entries.containsKey(key)) {
             throw new IllegalArgumentException(key + " is registered twice");
         }
-        ApiHandler<ApiMessage> typed = (context, request) -> handler.handle(context, type.cast(request));
+        AsyncApiHandler<ApiMessage> typed = (context, request) -> handler.handle(context, type.cast(request));
         entries.put(key, new Entry(key, (short) minVersion, (short) maxVersion, typed));
         return this;
     }

@@ -57,8 +57,8 @@ public final class BrokerApis {
         return table
                 .register(ApiKeys.API_VERSIONS, 0, 4, ApiVersionsRequestData.class, new ApiVersionsHandler(table))
                 .register(ApiKeys.METADATA, 0, 13, MetadataRequestData.class, new MetadataHandler(cluster, topicAdmin))
-                .register(ApiKeys.PRODUCE, 3, 12, ProduceRequestData.class, new ProduceHandler(partitions))
-                .register(ApiKeys.FETCH, 4, 17, FetchRequestData.class, new FetchHandler(cluster, partitions))
+                .registerAsync(ApiKeys.PRODUCE, 3, 12, ProduceRequestData.class, new ProduceHandler(partitions))
+                .registerAsync(ApiKeys.FETCH, 4, 17, FetchRequestData.class, new FetchHandler(cluster, partitions))
                 .register(ApiKeys.LIST_OFFSETS, 1, 10, ListOffsetsRequestData.class, new ListOffsetsHandler(partitions))
                 .register(ApiKeys.DELETE_RECORDS, 0, 2, DeleteRecordsRequestData.class,
                         new DeleteRecordsHandler(partitions))
@@ -70,15 +70,15 @@ public final class BrokerApis {
                         new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.FIND_COORDINATOR, 0, 6, FindCoordinatorRequestData.class,
                         new FindCoordinatorHandler(cluster, groupCoordinator))
-                .register(ApiKeys.JOIN_GROUP, 0, 9, JoinGroupRequestData.class, membership::joinGroup)
-                .register(ApiKeys.SYNC_GROUP, 0, 5, SyncGroupRequestData.class, membership::syncGroup)
-                .register(ApiKeys.HEARTBEAT, 0, 4, HeartbeatRequestData.class, membership::heartbeat)
-                .register(ApiKeys.LEAVE_GROUP, 0, 5, LeaveGroupRequestData.class, membership::leaveGroup)
-                .register(ApiKeys.OFFSET_COMMIT, 2, 9, OffsetCommitRequestData.class, offsets::commitOffsets)
-                .register(ApiKeys.OFFSET_FETCH, 1, 9, OffsetFetchRequestData.class, offsets::fetchOffsets)
-                .register(ApiKeys.LIST_GROUPS, 0, 5, ListGroupsRequestData.class, groupAdmin::listGroups)
-                .register(ApiKeys.DESCRIBE_GROUPS, 0, 6, DescribeGroupsRequestData.class, groupAdmin::describeGroups)
-                .register(ApiKeys.DELETE_GROUPS, 0, 3, DeleteGroupsRequestData.class, groupAdmin::deleteGroups)
+                .registerAsync(ApiKeys.JOIN_GROUP, 0, 9, JoinGroupRequestData.class, membership::joinGroup)
+                .registerAsync(ApiKeys.SYNC_GROUP, 0, 5, SyncGroupRequestData.class, membership::syncGroup)
+                .registerAsync(ApiKeys.HEARTBEAT, 0, 4, HeartbeatRequestData.class, membership::heartbeat)
+                .registerAsync(ApiKeys.LEAVE_GROUP, 0, 5, LeaveGroupRequestData.class, membership::leaveGroup)
+                .registerAsync(ApiKeys.OFFSET_COMMIT, 2, 9, OffsetCommitRequestData.class, offsets::commitOffsets)
+                .registerAsync(ApiKeys.OFFSET_FETCH, 1, 9, OffsetFetchRequestData.class, offsets::fetchOffsets)
+                .registerAsync(ApiKeys.LIST_GROUPS, 0, 5, ListGroupsRequestData.class, groupAdmin::listGroups)
+                .registerAsync(ApiKeys.DESCRIBE_GROUPS, 0, 6, DescribeGroupsRequestData.class, groupAdmin::describeGroups)
+                .registerAsync(ApiKeys.DELETE_GROUPS, 0, 3, DeleteGroupsRequestData.class, groupAdmin::deleteGroups)
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, CreateTopicsRequestData.class,
                         new CreateTopicsHandler(cluster, topicAdmin))
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, DeleteTopicsRequestData.class,

@@ -2,6 +2,8 @@ package io.samsa.protocol.kafka.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
@@ -26,11 +28,11 @@ final class GroupAdminHandlers {
         this.routing = routing;
     }
 
-    ApiMessage listGroups(RequestContext context, ListGroupsRequestData request) throws Exception {
-        return RequestContext.await(routing.coordinator().listGroups(context.caller(), request));
+    CompletionStage<? extends ApiMessage> listGroups(RequestContext context, ListGroupsRequestData request) {
+        return routing.coordinator().listGroups(context.caller(), request);
     }
 
-    ApiMessage describeGroups(RequestContext context, DescribeGroupsRequestData request) throws Exception {
+    CompletionStage<? extends ApiMessage> describeGroups(RequestContext context, DescribeGroupsRequestData request) {
         List<String> local = new ArrayList<>();
         List<DescribedGroup> elsewhere = new ArrayList<>();
         for (String group : request.groups()) {
@@ -41,19 +43,19 @@ final class GroupAdminHandlers {
             }
         }
         if (elsewhere.isEmpty()) {
-            return RequestContext.await(routing.coordinator().describeGroups(context.caller(), request));
+            return routing.coordinator().describeGroups(context.caller(), request);
         }
-        DescribeGroupsResponseData response = new DescribeGroupsResponseData();
-        if (!local.isEmpty()) {
-            DescribeGroupsRequestData mine = new DescribeGroupsRequestData().setGroups(local)
-                    .setIncludeAuthorizedOperations(request.includeAuthorizedOperations());
-            response = RequestContext.await(routing.coordinator().describeGroups(context.caller(), mine));
-        }
-        response.groups().addAll(elsewhere);
-        return response;
+        CompletionStage<DescribeGroupsResponseData> mine = local.isEmpty()
+                ? CompletableFuture.completedFuture(new DescribeGroupsResponseData())
+                : routing.coordinator().describeGroups(context.caller(), new DescribeGroupsRequestData()
+                        .setGroups(local).setIncludeAuthorizedOperations(request.includeAuthorizedOperations()));
+        return mine.thenApply(response -> {
+            response.groups().addAll(elsewhere);
+            return response;
+        });
     }
 
-    ApiMessage deleteGroups(RequestContext context, DeleteGroupsRequestData request) throws Exception {
+    CompletionStage<? extends ApiMessage> deleteGroups(RequestContext context, DeleteGroupsRequestData request) {
         List<String> local = new ArrayList<>();
         List<DeletableGroupResult> elsewhere = new ArrayList<>();
         for (String group : request.groupsNames()) {
@@ -64,14 +66,14 @@ final class GroupAdminHandlers {
             }
         }
         if (elsewhere.isEmpty()) {
-            return RequestContext.await(routing.coordinator().deleteGroups(context.caller(), request));
+            return routing.coordinator().deleteGroups(context.caller(), request);
         }
-        DeleteGroupsResponseData response = new DeleteGroupsResponseData();
-        if (!local.isEmpty()) {
-            response = RequestContext.await(routing.coordinator().deleteGroups(context.caller(),
-                    new DeleteGroupsRequestData().setGroupsNames(local)));
-        }
-        elsewhere.forEach(response.results()::add);
-        return response;
+        CompletionStage<DeleteGroupsResponseData> mine = local.isEmpty()
+                ? CompletableFuture.completedFuture(new DeleteGroupsResponseData())
+                : routing.coordinator().deleteGroups(context.caller(), new DeleteGroupsRequestData().setGroupsNames(local));
+        return mine.thenApply(response -> {
+            elsewhere.forEach(response.results()::add);
+            return response;
+        });
     }
 }

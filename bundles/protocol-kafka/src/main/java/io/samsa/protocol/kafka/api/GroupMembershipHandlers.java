@@ -1,12 +1,17 @@
 package io.samsa.protocol.kafka.api;
 
+import java.util.concurrent.CompletionStage;
+
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiMessage;
 
-/** JoinGroup, SyncGroup, Heartbeat and LeaveGroup, passed to the group coordinator. */
+/**
+ * JoinGroup, SyncGroup, Heartbeat and LeaveGroup, passed to the group coordinator; a JoinGroup
+ * or SyncGroup waiting for the rebalance holds no thread, only its stage.
+ */
 final class GroupMembershipHandlers {
 
     private final GroupRouting routing;
@@ -15,23 +20,23 @@ final class GroupMembershipHandlers {
         this.routing = routing;
     }
 
-    ApiMessage joinGroup(RequestContext context, JoinGroupRequestData request) throws Exception {
+    CompletionStage<? extends ApiMessage> joinGroup(RequestContext context, JoinGroupRequestData request) {
         routing.requireLocal(request.groupId());
-        return RequestContext.await(routing.coordinator().joinGroup(context.caller(), request));
+        return routing.coordinator().joinGroup(context.caller(), request);
     }
 
-    ApiMessage syncGroup(RequestContext context, SyncGroupRequestData request) throws Exception {
+    CompletionStage<? extends ApiMessage> syncGroup(RequestContext context, SyncGroupRequestData request) {
         routing.requireLocal(request.groupId());
-        return RequestContext.await(routing.coordinator().syncGroup(context.caller(), request));
+        return routing.coordinator().syncGroup(context.caller(), request);
     }
 
-    ApiMessage heartbeat(RequestContext context, HeartbeatRequestData request) throws Exception {
+    CompletionStage<? extends ApiMessage> heartbeat(RequestContext context, HeartbeatRequestData request) {
         routing.requireLocal(request.groupId());
-        return RequestContext.await(routing.coordinator().heartbeat(context.caller(), request));
+        return routing.coordinator().heartbeat(context.caller(), request);
     }
 
-    ApiMessage leaveGroup(RequestContext context, LeaveGroupRequestData request) throws Exception {
+    CompletionStage<? extends ApiMessage> leaveGroup(RequestContext context, LeaveGroupRequestData request) {
         routing.requireLocal(request.groupId());
-        return RequestContext.await(routing.coordinator().leaveGroup(context.caller(), request));
+        return routing.coordinator().leaveGroup(context.caller(), request);
     }
 }

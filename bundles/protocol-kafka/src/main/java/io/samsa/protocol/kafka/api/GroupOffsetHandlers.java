@@ -2,6 +2,8 @@ package io.samsa.protocol.kafka.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
@@ -21,15 +23,15 @@ final class GroupOffsetHandlers {
         this.routing = routing;
     }
 
-    ApiMessage commitOffsets(RequestContext context, OffsetCommitRequestData request) throws Exception {
+    CompletionStage<? extends ApiMessage> commitOffsets(RequestContext context, OffsetCommitRequestData request) {
         routing.requireLocal(request.groupId());
-        return RequestContext.await(routing.coordinator().commitOffsets(context.caller(), request));
+        return routing.coordinator().commitOffsets(context.caller(), request);
     }
 
-    ApiMessage fetchOffsets(RequestContext context, OffsetFetchRequestData request) throws Exception {
+    CompletionStage<? extends ApiMessage> fetchOffsets(RequestContext context, OffsetFetchRequestData request) {
         if (context.apiVersion() < OffsetFetchRequest.BATCH_MIN_VERSION) {
             routing.requireLocal(request.groupId());
-            return RequestContext.await(routing.coordinator().fetchOffsets(context.caller(), request));
+            return routing.coordinator().fetchOffsets(context.caller(), request);
         }
         List<OffsetFetchRequestGroup> local = new ArrayList<>();
         List<OffsetFetchResponseGroup> elsewhere = new ArrayList<>();
@@ -42,15 +44,15 @@ final class GroupOffsetHandlers {
             }
         }
         if (elsewhere.isEmpty()) {
-            return RequestContext.await(routing.coordinator().fetchOffsets(context.caller(), request));
+            return routing.coordinator().fetchOffsets(context.caller(), request);
         }
-        OffsetFetchResponseData response = new OffsetFetchResponseData();
-        if (!local.isEmpty()) {
-            OffsetFetchRequestData mine = new OffsetFetchRequestData().setGroups(local)
-                    .setRequireStable(request.requireStable());
-            response = RequestContext.await(routing.coordinator().fetchOffsets(context.caller(), mine));
-        }
-        response.groups().addAll(elsewhere);
-        return response;
+        CompletionStage<OffsetFetchResponseData> mine = local.isEmpty()
+                ? CompletableFuture.completedFuture(new OffsetFetchResponseData())
+                : routing.coordinator().fetchOffsets(context.caller(), new OffsetFetchRequestData().setGroups(local)
+                        .setRequireStable(request.requireStable()));
+        return mine.thenApply(response -> {
+            response.groups().addAll(elsewhere);
+            return response;
+        });
     }
 }

@@ -6,7 +6,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -17,7 +18,6 @@ import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.slf4j.Logger;
@@ -32,7 +32,7 @@ import io.samsa.api.broker.ProduceResult;
  * (no copy). Transactions are not supported. With acks=0 nothing is answered and an error closes
  * the connection, which is how Kafka tells such a producer to refresh its metadata.
  */
-final class ProduceHandler implements ApiHandler<ProduceRequestData> {
+final class ProduceHandler implements AsyncApiHandler<ProduceRequestData> {
 
     /** Waiting beyond the request's own timeout only guards against a lost completion. */
     private static final long GRACE_MILLIS = 30_000;
@@ -46,7 +46,7 @@ final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     }
 
     @Override
-    public ApiMessage handle(RequestContext context, ProduceRequestData request) throws Exception {
+    public CompletionStage<ProduceResponseData> handle(RequestContext context, ProduceRequestData request) {
         short acks = request.acks();
         ProduceResult refused = null;
         if (request.transactionalId() != null) {
@@ -69,20 +69,28 @@ final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 }
             }
         }
-        if (!batches.isEmpty()) {
-            try {
-                results.putAll(append(context, batches, acks, request.timeoutMs()));
-            } catch (Exception e) {
-                if (acks != 0 || e instanceof InterruptedException) {
-                    throw e;
-                }
-                // No error response may be sent for acks=0: the client does not read one.
-                LOG.warn("Produce with acks=0 from {} failed; closing the connection", context.clientAddress(), e);
-                context.closeConnection();
-                return null;
-            }
+        if (batches.isEmpty()) {
+            return CompletableFuture.completedFuture(answer(context, request, results));
         }
-        if (acks == 0) {
+        return append(context, batches, acks, request.timeoutMs()).handle((appended, failure) -> {
+            if (failure == null) {
+                results.putAll(appended);
+                return answer(context, request, results);
+            }
+            if (acks != 0) {
+                throw new CompletionException(RequestContext.unwrap(failure));
+            }
+            // No error response may be sent for acks=0: the client does not read one.
+            LOG.warn("Produce with acks=0 from {} failed; closing the connection", context.clientAddress(),
+                    RequestContext.unwrap(failure));
+            context.closeConnection();
+            return null;
+        });
+    }
+
+    private static ProduceResponseData answer(RequestContext context, ProduceRequestData request,
+            Map<TopicPartition, ProduceResult> results) {
+        if (request.acks() == 0) {
             if (results.values().stream().anyMatch(r -> r.error() != Errors.NONE)) {
                 context.closeConnection();
             }
@@ -91,22 +99,31 @@ final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         return response(request, results);
     }
 
-    private Map<TopicPartition, ProduceResult> append(RequestContext context, Map<TopicPartition, ByteBuffer> batches,
-            short acks, int timeoutMs) throws Exception {
-        CompletableFuture<Map<TopicPartition, ProduceResult>> appended = partitions.append(batches, acks, timeoutMs,
-                AppendOrigin.client(context.apiVersion()));
+    /**
+     * The broker's answer, or REQUEST_TIMED_OUT for every partition once the request's timeout
+     * and a grace period have passed without one.
+     */
+    private CompletableFuture<Map<TopicPartition, ProduceResult>> append(RequestContext context,
+            Map<TopicPartition, ByteBuffer> batches, short acks, int timeoutMs) {
+        CompletableFuture<Map<TopicPartition, ProduceResult>> appended;
         try {
-            return appended.get(Math.max(0, timeoutMs) + GRACE_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // The broker may still read the batches: they stay with it and the next request gets a new buffer.
-            context.abandonRequestBuffer();
-            Map<TopicPartition, ProduceResult> timedOut = new HashMap<>();
-            batches.keySet().forEach(tp -> timedOut.put(tp, ProduceResult.error(Errors.REQUEST_TIMED_OUT,
-                    "The append did not complete within " + timeoutMs + " ms")));
-            return timedOut;
-        } catch (ExecutionException e) {
-            throw RequestContext.unwrap(e);
+            appended = partitions.append(batches, acks, timeoutMs, AppendOrigin.client(context.apiVersion()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
+        // A copy, so that giving up on the wait does not complete the broker's own future.
+        return appended.copy().orTimeout(Math.max(0, timeoutMs) + GRACE_MILLIS, TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(failure -> {
+                    if (!(RequestContext.unwrap(failure) instanceof TimeoutException)) {
+                        return CompletableFuture.failedFuture(failure);
+                    }
+                    // The broker may still read the batches: they stay with it and the next request gets a new buffer.
+                    context.abandonRequestBuffer();
+                    Map<TopicPartition, ProduceResult> timedOut = new HashMap<>();
+                    batches.keySet().forEach(tp -> timedOut.put(tp, ProduceResult.error(Errors.REQUEST_TIMED_OUT,
+                            "The append did not complete within " + timeoutMs + " ms")));
+                    return CompletableFuture.completedFuture(timedOut);
+                });
     }
 
     private static ProduceResponseData response(ProduceRequestData request, Map<TopicPartition, ProduceResult> results) {

@@ -1,6 +1,5 @@
 package io.samsa.protocol.kafka.api;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -14,7 +13,7 @@ public final class RequestContext {
 
     private final RequestHeader header;
     private final ClientChannel client;
-    private boolean closeConnection;
+    private volatile boolean closeConnection;
 
     public RequestContext(RequestHeader header, ClientChannel client) {
         this.header = header;
@@ -55,15 +54,7 @@ public final class RequestContext {
         return closeConnection;
     }
 
-    /** Waits for a service's answer, rethrowing its failure as itself rather than wrapped. */
-    public static <T> T await(CompletableFuture<T> future) throws Exception {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            throw unwrap(e);
-        }
-    }
-
+    /** A stage's failure as itself rather than wrapped. */
     static Exception unwrap(Throwable e) {
         Throwable cause = e;
         while ((cause instanceof ExecutionException || cause instanceof CompletionException)

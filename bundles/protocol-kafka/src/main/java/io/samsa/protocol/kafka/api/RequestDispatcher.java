@@ -1,6 +1,8 @@
 package io.samsa.protocol.kafka.api;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -21,13 +23,16 @@ import io.samsa.protocol.kafka.network.RequestProcessor;
 
 /**
  * Parses a request frame, checks the API and version against the {@link ApiTable}, calls the
- * handler and encodes its response. Requests that cannot be understood close the connection, as
+ * handler and encodes its response when the handler's stage completes, on whichever thread
+ * completes it. Requests that cannot be understood close the connection, as
  * in Kafka, except ApiVersions at an unknown version, which is answered so that the client can
  * retry at a version both sides speak.
  */
 public final class RequestDispatcher implements RequestProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    private static final CompletionStage<Reply> CLOSE = CompletableFuture.completedFuture(Reply.CLOSE);
 
     private final ApiTable table;
 
@@ -36,7 +41,7 @@ public final class RequestDispatcher implements RequestProcessor {
     }
 
     @Override
-    public Reply process(ByteBuffer request, ClientChannel client) {
+    public CompletionStage<Reply> process(ByteBuffer request, ClientChannel client) {
         int start = request.position();
         short apiKey = request.remaining() >= 2 ? request.getShort(start) : -1;
         short version = request.remaining() >= 4 ? request.getShort(start + 2) : -1;
@@ -46,24 +51,25 @@ public final class RequestDispatcher implements RequestProcessor {
         } catch (RuntimeException e) {
             LOG.warn("Closing the connection from {}: cannot parse the request header (api key {}, version {}): {}",
                     client.clientAddress(), apiKey, version, e.getMessage());
-            return Reply.CLOSE;
+            return CLOSE;
         }
         ApiKeys key = header.apiKey();
         ApiTable.Entry entry = table.entry(key);
         if (entry == null) {
             LOG.warn("Closing the connection from {}: API {} (key {}) version {} is not supported",
                     client.clientAddress(), key.name, key.id, version);
-            return Reply.CLOSE;
+            return CLOSE;
         }
         if (!entry.supports(version)) {
             if (key == ApiKeys.API_VERSIONS) {
                 // Answered in the v0 layout every client can read, listing what we speak.
-                return encode(header, new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code())
-                        .setApiKeys(table.apiVersions()), (short) 0, client, false);
+                ApiVersionsResponseData unsupported = new ApiVersionsResponseData()
+                        .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setApiKeys(table.apiVersions());
+                return CompletableFuture.completedFuture(encode(header, unsupported, (short) 0, client, false));
             }
             LOG.warn("Closing the connection from {}: {} version {} is not supported (supported: {}..{})",
                     client.clientAddress(), key.name, version, entry.minVersion(), entry.maxVersion());
-            return Reply.CLOSE;
+            return CLOSE;
         }
         AbstractRequest body;
         try {
@@ -71,36 +77,42 @@ public final class RequestDispatcher implements RequestProcessor {
         } catch (RuntimeException e) {
             LOG.warn("Closing the connection from {}: cannot parse the body of {} version {}: {}",
                     client.clientAddress(), key.name, version, e.toString());
-            return Reply.CLOSE;
+            return CLOSE;
         }
         if (LOG.isTraceEnabled()) {
             LOG.trace("{} version {} (correlation id {}) from {} client id {}", key.name, version,
                     header.correlationId(), client.clientAddress(), header.clientId());
         }
         RequestContext context = new RequestContext(header, client);
-        ApiMessage response;
+        CompletionStage<? extends ApiMessage> response;
         try {
             response = entry.handler().handle(context, body.data());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Reply.CLOSE;
         } catch (Exception e) {
-            Exception cause = RequestContext.unwrap(e);
-            if (cause instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-                return Reply.CLOSE;
-            }
-            if (cause instanceof ApiException) {
-                LOG.debug("{} version {} from {} failed: {}", key.name, version, client.clientAddress(), cause.toString());
-            } else {
-                LOG.error("{} version {} from {} failed", key.name, version, client.clientAddress(), cause);
-            }
-            response = body.getErrorResponse(0, cause).data();
+            response = CompletableFuture.failedFuture(e);
         }
+        return response.handle((answer, failure) -> reply(header, context, client,
+                failure == null ? answer : failedResponse(header, body, client, failure)));
+    }
+
+    private static ApiMessage failedResponse(RequestHeader header, AbstractRequest body, ClientChannel client,
+            Throwable failure) {
+        Exception cause = RequestContext.unwrap(failure);
+        if (cause instanceof ApiException) {
+            LOG.debug("{} version {} from {} failed: {}", header.apiKey().name, header.apiVersion(),
+                    client.clientAddress(), cause.toString());
+        } else {
+            LOG.error("{} version {} from {} failed", header.apiKey().name, header.apiVersion(),
+                    client.clientAddress(), cause);
+        }
+        return body.getErrorResponse(0, cause).data();
+    }
+
+    private static Reply reply(RequestHeader header, RequestContext context, ClientChannel client,
+            ApiMessage response) {
         if (response == null) {
             return context.closeRequested() ? Reply.CLOSE : Reply.NONE;
         }
-        return encode(header, response, version, client, context.closeRequested());
+        return encode(header, response, header.apiVersion(), client, context.closeRequested());
     }
 
     private static Reply encode(RequestHeader header, ApiMessage response, short version, ClientChannel client,

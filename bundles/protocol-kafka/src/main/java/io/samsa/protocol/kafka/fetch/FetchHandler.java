@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -17,7 +19,6 @@ import org.apache.kafka.common.message.FetchRequestData.ForgottenTopic;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
@@ -26,14 +27,15 @@ import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.TopicView;
-import io.samsa.protocol.kafka.api.ApiHandler;
+import io.samsa.protocol.kafka.api.AsyncApiHandler;
 import io.samsa.protocol.kafka.api.RequestContext;
 
 /**
  * Fetch, with incremental fetch sessions (KIP-227) and, from v13, topics named by id. The long
- * poll happens in {@link PartitionService#fetch}; record bytes are answered as log slices.
+ * poll happens in {@link PartitionService#fetch} and holds no request handler thread; record bytes
+ * are answered as log slices.
  */
-public final class FetchHandler implements ApiHandler<FetchRequestData> {
+public final class FetchHandler implements AsyncApiHandler<FetchRequestData> {
 
     private final ClusterView cluster;
     private final PartitionService partitions;
@@ -51,16 +53,21 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     }
 
     @Override
-    public ApiMessage handle(RequestContext context, FetchRequestData request) throws Exception {
+    public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequestData request) {
         short version = context.apiVersion();
         boolean byId = version >= 13;
         int replicaId = version >= 15 ? request.replicaState().replicaId() : request.replicaId();
         FetchPlan plan = sessions.plan(request.sessionId(), request.sessionEpoch(), byId, replicaId >= 0,
                 requested(request, byId), forgotten(request, byId), this::nameOf);
         if (plan.kind == FetchPlan.Kind.ERROR) {
-            return new FetchResponseData().setErrorCode(plan.error.code()).setSessionId(0);
+            return CompletableFuture.completedFuture(
+                    new FetchResponseData().setErrorCode(plan.error.code()).setSessionId(0));
         }
-        Map<TopicPartition, FetchResult> results = read(plan.targets, request, replicaId);
+        return read(plan.targets, request, replicaId).thenApply(results -> respond(plan, results));
+    }
+
+    /** Runs where the broker completes the read: after the long poll, on the broker's thread. */
+    private FetchResponseData respond(FetchPlan plan, Map<TopicPartition, FetchResult> results) {
         List<PartitionData> answers = new ArrayList<>(plan.targets.size());
         boolean[] hasRecords = new boolean[plan.targets.size()];
         for (int i = 0; i < plan.targets.size(); i++) {
@@ -75,8 +82,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return response(plan.targets, answers, sessionId);
     }
 
-    private Map<TopicPartition, FetchResult> read(List<FetchPlan.Target> targets, FetchRequestData request,
-            int replicaId) throws Exception {
+    private CompletableFuture<Map<TopicPartition, FetchResult>> read(List<FetchPlan.Target> targets,
+            FetchRequestData request, int replicaId) {
         Map<TopicPartition, FetchPosition> positions = new LinkedHashMap<>();
         for (FetchPlan.Target target : targets) {
             if (target.topic() != null) {
@@ -85,10 +92,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
         }
         if (positions.isEmpty()) {
-            return Collections.emptyMap();
+            return CompletableFuture.completedFuture(Collections.emptyMap());
         }
-        return RequestContext.await(partitions.fetch(replicaId, request.maxWaitMs(), request.minBytes(),
-                request.maxBytes(), IsolationLevel.forId(request.isolationLevel()), positions));
+        return partitions.fetch(replicaId, request.maxWaitMs(), request.minBytes(), request.maxBytes(),
+                IsolationLevel.forId(request.isolationLevel()), positions);
     }
 
     private LinkedHashMap<PartitionKey, CachedPartition> requested(FetchRequestData request, boolean byId) {

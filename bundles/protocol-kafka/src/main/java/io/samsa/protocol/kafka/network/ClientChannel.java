@@ -8,7 +8,8 @@ public interface ClientChannel {
 
     /**
      * Stops the connection from reusing the current read buffer, because something still holds
-     * the request bytes (an append that outlived its wait).
+     * the request bytes (an append that outlived its wait). Safe from any thread before the
+     * request's reply is handed back.
      */
     void abandonReadBuffer();
 }

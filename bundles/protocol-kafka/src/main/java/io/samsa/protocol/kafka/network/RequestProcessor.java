@@ -1,16 +1,19 @@
 package io.samsa.protocol.kafka.network;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
 
-/** Serves the requests a {@link Connection} reads, one at a time. */
+/** Serves the requests the network threads read, one at a time per connection. */
 public interface RequestProcessor {
 
     /**
-     * Serves one request.
+     * Starts serving one request, on a request handler thread; must not block on the broker.
      *
-     * @param request header and body of one frame (without the size prefix); the buffer is reused
-     *                for the next request unless {@link ClientChannel#abandonReadBuffer()} is called
-     * @return what to do next; problems with the request are logged by the processor itself
+     * @param request header and body of one frame (without the size prefix); the connection reuses
+     *                the buffer once the reply is sent, unless {@link ClientChannel#abandonReadBuffer()}
+     *                was called
+     * @return what to send and whether to close; problems with the request are logged by the
+     *         processor itself and answered as a reply, never as a failed stage
      */
-    Reply process(ByteBuffer request, ClientChannel client);
+    CompletionStage<Reply> process(ByteBuffer request, ClientChannel client);
 }

@@ -38,6 +38,7 @@ public final class InMemoryPartitions implements PartitionService {
     private final AtomicLong bytesToSockets = new AtomicLong();
     private final AtomicLong directAppends = new AtomicLong();
     private final AtomicLong bytesToOtherChannels = new AtomicLong();
+    private final AtomicLong fetches = new AtomicLong();
 
     synchronized void createLog(TopicPartition tp) {
         logs.putIfAbsent(tp, new InMemoryLog());
@@ -58,6 +59,11 @@ public final class InMemoryPartitions implements PartitionService {
 
     public long bytesTransferredToOtherChannels() {
         return bytesToOtherChannels.get();
+    }
+
+    /** Fetch calls the front end made. */
+    public long fetches() {
+        return fetches.get();
     }
 
     /** Appends handed a direct buffer: the connection's read buffer itself, not a heap copy. */
@@ -92,6 +98,7 @@ public final class InMemoryPartitions implements PartitionService {
     @Override
     public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long maxWaitMs, int minBytes,
             int maxBytes, IsolationLevel isolation, Map<TopicPartition, FetchPosition> partitions) {
+        fetches.incrementAndGet();
         return CompletableFuture.supplyAsync(() -> poll(maxWaitMs, minBytes, maxBytes, partitions), pollers);
     }
 

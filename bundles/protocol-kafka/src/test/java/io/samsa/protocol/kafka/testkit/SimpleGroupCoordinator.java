@@ -55,7 +55,7 @@ import io.samsa.api.broker.GroupCoordinator;
  * {@code remote-*} belong to broker 1 and {@code unavailable-*} to no broker, so that routing can
  * be tested.
  */
-public final class SimpleGroupCoordinator implements GroupCoordinator {
+public class SimpleGroupCoordinator implements GroupCoordinator {
 
     private static final class Group {
         String protocolType = "consumer";
