@@ -22,7 +22,7 @@ import io.samsa.api.storage.LogConfig;
  * @param brokerConfig every configuration key with its value, for DescribeConfigs
  */
 record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, Optional<String> rack,
-        int numPartitions, short defaultReplicationFactor, boolean deleteTopicEnable,
+        int numPartitions, short defaultReplicationFactor, int minInsyncReplicas, boolean deleteTopicEnable,
         boolean autoCreateTopicsEnable, LogConfig logDefaults, long retentionCheckIntervalMs,
         List<ConfigEntry> brokerConfig) {
 
@@ -38,12 +38,15 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         if (dirs.isEmpty()) {
             throw new IllegalArgumentException("log.dirs is empty");
         }
+        if (c.min_insync_replicas() < 1) {
+            throw new IllegalArgumentException("min.insync.replicas must be at least 1, not " + c.min_insync_replicas());
+        }
         String advertised = c.advertised_listeners().isBlank() ? c.listeners() : c.advertised_listeners();
         Endpoint endpoint = Endpoint.parse(advertised);
         String rack = c.broker_rack().trim();
         return new BrokerSettings(c.broker_id(), List.copyOf(dirs), endpoint.host(), endpoint.port(),
                 rack.isEmpty() ? Optional.empty() : Optional.of(rack), c.num_partitions(),
-                (short) c.default_replication_factor(), c.delete_topic_enable(), c.auto_create_topics_enable(),
+                (short) c.default_replication_factor(), c.min_insync_replicas(), c.delete_topic_enable(), c.auto_create_topics_enable(),
                 logDefaults(c), c.log_retention_check_interval_ms(), describe(c));
     }
 
@@ -113,7 +116,7 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
 
     private BrokerSettings withoutTargets() {
         return new BrokerSettings(brokerId, logDirs, host, port, rack, numPartitions, defaultReplicationFactor,
-                deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
+                minInsyncReplicas, deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
                 brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
     }
 

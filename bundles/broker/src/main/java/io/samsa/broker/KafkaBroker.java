@@ -77,6 +77,10 @@ public class KafkaBroker {
         @AttributeDefinition(description = "Default replication factor of a new topic")
         int default_replication_factor() default 1;
 
+        @AttributeDefinition(description = "Default min.insync.replicas of a topic: the fewest in-sync replicas an "
+                + "acks=all produce needs")
+        int min_insync_replicas() default 1;
+
         boolean delete_topic_enable() default true;
 
         boolean auto_create_topics_enable() default true;
@@ -109,10 +113,6 @@ public class KafkaBroker {
 
         @AttributeDefinition(description = "Largest record batch a topic accepts by default")
         int message_max_bytes() default 1048588;
-
-        @AttributeDefinition(description = "Filter selecting the StorageEngine service, e.g. (storage.engine=filechannel); "
-                + "the " + STORAGE_PID + " configuration overrides it")
-        String storage_target() default "(storage.engine=*)";
 
         @AttributeDefinition(description = "Filter selecting the Coordinator service, e.g. (coordination.type=zookeeper)")
         String coordinator_target() default "(coordination.type=*)";

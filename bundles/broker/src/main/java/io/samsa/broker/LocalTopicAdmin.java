@@ -310,7 +310,8 @@ final class LocalTopicAdmin implements TopicAdmin {
         if (view.isEmpty()) {
             return null;
         }
-        return TopicConfigs.describe(view.get().configs(), settings.get().logDefaults());
+        return TopicConfigs.describe(view.get().configs(), settings.get().logDefaults(),
+                settings.get().minInsyncReplicas());
     }
 
     @Override

@@ -15,18 +15,19 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.MetaTypeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies the operator's Kafka-style server.properties (framework property
- * {@code samsa.server.properties}) to Config Admin at start, before any feature is installed:
- * the {@link FeatureInstaller} waits for this service, so the broker bundles see the operator's
- * values at their first activation and a feature's defaults never replace them.
+ * {@code samsa.server.properties}) to Config Admin. Each key goes to the PID whose metatype
+ * declares it, so the keys of a feature can only be applied once its bundles are installed: the
+ * {@link FeatureInstaller} calls {@link #apply()} after installing a feature's bundles and before
+ * starting them, and the components activate once, with the operator's values.
  *
  * <p>An invalid value stops the framework: a broker must not join a cluster with, say, a default
- * broker.id because its configured one did not parse. The component still activates (a failed
- * activation would be retried and reported again), but {@link #applied()} is false.
+ * broker.id because its configured one did not parse.
  */
 @Component(service = ServerProperties.class, immediate = true)
 public class ServerProperties {
@@ -35,52 +36,86 @@ public class ServerProperties {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerProperties.class);
 
-    private boolean applied;
+    private final BundleContext context;
+    private final MetaTypeService metaTypes;
+    private final ConfigurationValues configurations;
+    private final Properties properties = new Properties();
+    private final Path workDir;
+    private final Path dataDir;
+    private final String source;
+    private boolean refused;
 
     @Activate
-    public ServerProperties(BundleContext context, @Reference ConfigurationAdmin configAdmin) throws IOException {
-        Path workDir = Paths.get(System.getProperty("user.dir"));
+    public ServerProperties(BundleContext context, @Reference ConfigurationAdmin configAdmin,
+            @Reference MetaTypeService metaTypes) {
+        this.context = context;
+        this.metaTypes = metaTypes;
+        this.configurations = new ConfigurationValues(configAdmin);
+        this.workDir = Paths.get(System.getProperty("user.dir"));
         String dataDirProperty = context.getProperty("samsa.data.dir");
-        Path dataDir = workDir.resolve(dataDirProperty == null ? "data" : dataDirProperty).normalize();
+        this.dataDir = workDir.resolve(dataDirProperty == null ? "data" : dataDirProperty).normalize();
         String file = context.getProperty("samsa.server.properties");
-        Properties properties = new Properties();
-        String source = "defaults";
+        String readFrom = "defaults";
         if (file != null && !file.isBlank()) {
             Path path = workDir.resolve(file);
-            source = path.toString();
+            readFrom = path.toString();
             try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
                 properties.load(reader);
             } catch (IOException e) {
-                refuseToStart(context, "cannot read server properties " + path + ": " + e);
-                return;
+                refuseToStart("cannot read server properties " + path + ": " + e);
             }
         }
+        this.source = readFrom;
+        apply();
+    }
 
-        ServerPropertiesMapping.Result result = ServerPropertiesMapping.map(properties, workDir, dataDir);
+    /**
+     * Applies every key owned by an installed bundle's metatype; keys already applied are
+     * written again only when their value differs.
+     *
+     * @return false when the configuration was refused and the framework is stopping: start nothing
+     */
+    synchronized boolean apply() {
+        if (refused) {
+            return false;
+        }
+        ConfigKeyCatalogue catalogue = ConfigKeyCatalogue.read(metaTypes, context.getBundles());
+        for (String conflict : catalogue.conflicts()) {
+            LOG.error("Configuration key with two owners: {}; the value goes to both", conflict);
+        }
+        ServerPropertiesMapping.Result result = ServerPropertiesMapping.map(properties, catalogue, workDir, dataDir);
+        if (!result.errors().isEmpty()) {
+            refuseToStart(source + ": invalid values: " + String.join("; ", result.errors()));
+            return false;
+        }
+        try {
+            for (Map.Entry<String, Map<String, Object>> pid : result.byPid().entrySet()) {
+                configurations.put(pid.getKey(), pid.getValue());
+            }
+        } catch (IOException e) {
+            refuseToStart("cannot store the configuration from " + source + ": " + e);
+            return false;
+        }
+        LOG.debug("Configuration from {} applied to {}", source, result.byPid().keySet());
+        return true;
+    }
+
+    /** Logs, by name, the keys no installed bundle owns: called once the start features are installed. */
+    synchronized void reportUnowned() {
+        ServerPropertiesMapping.Result result = ServerPropertiesMapping.map(properties,
+                ConfigKeyCatalogue.read(metaTypes, context.getBundles()), workDir, dataDir);
         if (!result.unknownKeys().isEmpty()) {
             LOG.warn("{}: unknown keys, ignored: {}", source, String.join(", ", result.unknownKeys()));
         }
-        if (!result.keysWithoutEffect().isEmpty()) {
-            LOG.info("{}: Apache Kafka keys without effect in Samsa: {}", source, String.join(", ", result.keysWithoutEffect()));
-        }
-        if (!result.errors().isEmpty()) {
-            refuseToStart(context, source + ": invalid values: " + String.join("; ", result.errors()));
-            return;
-        }
-        ConfigurationValues values = new ConfigurationValues(configAdmin);
-        for (Map.Entry<String, Map<String, Object>> pid : result.byPid().entrySet()) {
-            values.put(pid.getKey(), pid.getValue());
+        if (!result.unsupportedKeys().isEmpty()) {
+            LOG.info("{}: Apache Kafka settings Samsa does not support, ignored: {}", source,
+                    String.join(", ", result.unsupportedKeys()));
         }
         LOG.info("Configuration from {} applied to {}", source, result.byPid().keySet());
-        applied = true;
     }
 
-    /** False when the configuration was refused and the framework is stopping: install nothing. */
-    boolean applied() {
-        return applied;
-    }
-
-    private static void refuseToStart(BundleContext context, String problem) {
+    private void refuseToStart(String problem) {
+        refused = true;
         LOG.error("{}; stopping", problem);
         System.err.println("samsa: " + problem);
         System.setProperty(EXIT_STATUS_PROPERTY, "2");
