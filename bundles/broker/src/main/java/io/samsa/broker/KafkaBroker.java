@@ -169,25 +169,40 @@ public class KafkaBroker {
         }
     }
 
+    /**
+     * Applies a configuration change to the running broker, or restarts it when the change touches
+     * its identity ({@link BrokerSettings#IDENTITY_KEYS}): clients keep their connections through
+     * any other change.
+     */
     @Modified
     void modified(Config config, Map<String, Object> properties) throws Exception {
         BrokerSettings next = BrokerSettings.from(config);
         synchronized (lock) {
-            if (server != null && server.settings().sameExceptTargets(next)) {
+            if (server == null) {
+                start(next);
                 return;
             }
-            List<String> changes = server == null ? List.of() : server.settings().changesTo(next);
+            List<String> changes = server.settings().changesTo(next);
+            if (changes.isEmpty()) {
+                return;
+            }
+            List<String> identity = server.settings().identityChangesTo(next);
             Object file = properties.get(FILEINSTALL_FILE);
             if (file != null) {
                 // FileInstall replaces every property of the PID with the file's: keys the file
                 // lacks fall back to their defaults, which is rarely what the operator meant.
-                LOG.warn("Broker configuration replaced by {} ({}); restarting the broker. A .cfg file in the hot-deploy "
-                        + "folder is the whole configuration of its PID: keys missing from it are back to their defaults. "
-                        + "Put every key the broker needs in it, or use {}.cfg for the storage engine alone",
+                LOG.warn("Broker configuration replaced by {} ({}). A .cfg file in the hot-deploy folder is the whole "
+                        + "configuration of its PID: keys missing from it are back to their defaults. Put every key the "
+                        + "broker needs in it, or use {}.cfg for the storage engine alone",
                         file, String.join(", ", changes), STORAGE_PID);
-            } else {
-                LOG.info("Broker configuration changed ({}); restarting the broker", String.join(", ", changes));
             }
+            if (identity.isEmpty()) {
+                LOG.info("Broker configuration changed ({}); applied to the running broker", String.join(", ", changes));
+                server.reconfigure(next);
+                return;
+            }
+            LOG.info("Broker configuration changed ({}); restarting the broker because {} cannot change while it runs",
+                    String.join(", ", changes), String.join(", ", identity));
             stop();
             start(next);
         }
