@@ -72,7 +72,12 @@ final class TopicMetadataStore {
     }
 
     Map<String, String> readConfig(String topic) {
-        Optional<Versioned> node = coordinator.read(configPath(topic));
+        return readConfigNode(configPath(topic));
+    }
+
+    /** The {@code config} map of a Kafka config node ({@code {"version":1,"config":{...}}}); empty when absent. */
+    Map<String, String> readConfigNode(String path) {
+        Optional<Versioned> node = coordinator.read(path);
         Map<String, String> configs = new TreeMap<>();
         if (node.isPresent() && node.get().value() != null && node.get().value().length > 0
                 && Json.parseObject(node.get().value()).get("config") instanceof Map<?, ?> m) {
@@ -115,10 +120,14 @@ final class TopicMetadataStore {
     }
 
     void writeConfig(String topic, Map<String, String> configs) {
+        writeConfigNode(configPath(topic), configs);
+    }
+
+    void writeConfigNode(String path, Map<String, String> configs) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", 1);
         json.put("config", new TreeMap<>(configs));
-        put(configPath(topic), Json.bytes(json));
+        put(path, Json.bytes(json));
     }
 
     /** @return false when the topic did not exist */

@@ -6,12 +6,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -26,11 +36,21 @@ import org.slf4j.LoggerFactory;
  * {@link FeatureInstaller} calls {@link #apply()} after installing a feature's bundles and before
  * starting them, and the components activate once, with the operator's values.
  *
+ * <p>Over server.properties it lays the broker's dynamic configuration (Kafka's
+ * {@code /config/brokers/<default>} and {@code /config/brokers/<id>}, which the broker publishes
+ * as the configuration {@value #DYNAMIC_PID}): precedence, lowest first, is the metatype default,
+ * server.properties, the dynamic values. A key dropped from the dynamic values goes back to its
+ * server.properties value, or to its default.
+ *
  * <p>An invalid value stops the framework: a broker must not join a cluster with, say, a default
- * broker.id because its configured one did not parse.
+ * broker.id because its configured one did not parse. An invalid dynamic value is logged and
+ * skipped: it was validated when it was stored, and the broker is running.
  */
-@Component(service = ServerProperties.class, immediate = true)
-public class ServerProperties {
+@Component(service = {ServerProperties.class, ConfigurationListener.class}, immediate = true)
+public class ServerProperties implements ConfigurationListener {
+    /** Published by the broker bundle (DynamicConfigPublisher). */
+    static final String DYNAMIC_PID = "io.samsa.broker.dynamic";
+
     /** The launcher exits with this status when the framework stopped because of bad configuration. */
     static final String EXIT_STATUS_PROPERTY = "samsa.exit.status";
 
@@ -43,13 +63,18 @@ public class ServerProperties {
     private final Path workDir;
     private final Path dataDir;
     private final String source;
+    private final ConfigurationAdmin configAdmin;
     private boolean refused;
+    private Properties dynamic = new Properties();
+    /** The keys the dynamic values set that server.properties does not, by PID: removed when dropped. */
+    private final Map<String, Set<String>> dynamicOnly = new HashMap<>();
 
     @Activate
     public ServerProperties(BundleContext context, @Reference ConfigurationAdmin configAdmin,
             @Reference MetaTypeService metaTypes) {
         this.context = context;
         this.metaTypes = metaTypes;
+        this.configAdmin = configAdmin;
         this.configurations = new ConfigurationValues(configAdmin);
         this.workDir = Paths.get(System.getProperty("user.dir"));
         String dataDirProperty = context.getProperty("samsa.data.dir");
@@ -88,16 +113,69 @@ public class ServerProperties {
             refuseToStart(source + ": invalid values: " + String.join("; ", result.errors()));
             return false;
         }
+        ServerPropertiesMapping.Result overlay = ServerPropertiesMapping.map(dynamic, catalogue, workDir, dataDir);
+        if (!overlay.errors().isEmpty()) {
+            LOG.error("Dynamic broker configuration: invalid values, not applied: {}", String.join("; ", overlay.errors()));
+        }
+        Map<String, Map<String, Object>> byPid = new TreeMap<>();
+        result.byPid().forEach((pid, values) -> byPid.put(pid, new LinkedHashMap<>(values)));
+        Map<String, Set<String>> dropped = new HashMap<>();
+        dynamicOnly.forEach((pid, keys) -> dropped.put(pid, new TreeSet<>(keys)));
+        dynamicOnly.clear();
+        overlay.byPid().forEach((pid, values) -> values.forEach((key, value) -> {
+            if (!dynamic.containsKey(key)) {
+                return; // a path default the mapping adds: server.properties' own is in force
+            }
+            Object previous = byPid.computeIfAbsent(pid, p -> new LinkedHashMap<>()).put(key, value);
+            if (previous == null) {
+                dynamicOnly.computeIfAbsent(pid, p -> new TreeSet<>()).add(key);
+            }
+            dropped.getOrDefault(pid, new TreeSet<>()).remove(key);
+        }));
         try {
-            for (Map.Entry<String, Map<String, Object>> pid : result.byPid().entrySet()) {
+            for (Map.Entry<String, Map<String, Object>> pid : byPid.entrySet()) {
                 configurations.put(pid.getKey(), pid.getValue());
+            }
+            for (Map.Entry<String, Set<String>> pid : dropped.entrySet()) {
+                pid.getValue().removeIf(key -> byPid.getOrDefault(pid.getKey(), Map.of()).containsKey(key));
+                if (!pid.getValue().isEmpty()) {
+                    configurations.remove(pid.getKey(), pid.getValue());
+                }
             }
         } catch (IOException e) {
             refuseToStart("cannot store the configuration from " + source + ": " + e);
             return false;
         }
-        LOG.debug("Configuration from {} applied to {}", source, result.byPid().keySet());
+        LOG.debug("Configuration from {} applied to {}", source, byPid.keySet());
         return true;
+    }
+
+    /** The broker published new dynamic values: lay them over server.properties. */
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (!DYNAMIC_PID.equals(event.getPid())) {
+            return;
+        }
+        Properties next = new Properties();
+        try {
+            Configuration config = configAdmin.getConfiguration(DYNAMIC_PID, "?");
+            Dictionary<String, Object> values = config.getProperties();
+            if (values != null && event.getType() != ConfigurationEvent.CM_DELETED) {
+                for (String key : Collections.list(values.keys())) {
+                    if (!ConfigKeyCatalogue.isComponentProperty(key)) {
+                        next.setProperty(key, String.valueOf(values.get(key)));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("Cannot read the dynamic broker configuration", e);
+            return;
+        }
+        synchronized (this) {
+            dynamic = next;
+        }
+        LOG.info("Dynamic broker configuration {} applied over {}", next.isEmpty() ? "(none)" : new TreeMap<>(next), source);
+        apply();
     }
 
     /** Logs, by name, the keys no installed bundle owns: called once the start features are installed. */

@@ -8,7 +8,7 @@
  * response messages of {@code org.apache.kafka.common.message}, whose layout is the protocol's.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.samsa.api.broker;
 
 import org.osgi.annotation.bundle.Export;
