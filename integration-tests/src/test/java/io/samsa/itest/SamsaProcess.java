@@ -61,6 +61,13 @@ final class SamsaProcess implements AutoCloseable {
         return this;
     }
 
+    /** Adds lines to the server.properties, after the ones written here: a key given twice takes the later value. */
+    void appendProperties(Map<String, String> more) throws IOException {
+        StringBuilder props = new StringBuilder();
+        more.forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
+        Files.writeString(propertiesFile, props.toString(), java.nio.file.StandardOpenOption.APPEND);
+    }
+
     String bootstrap() {
         return "127.0.0.1:" + kafkaPort;
     }

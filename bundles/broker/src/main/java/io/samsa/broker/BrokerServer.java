@@ -30,7 +30,8 @@ final class BrokerServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
 
-    private final BrokerSettings settings;
+    /** Replaced by {@link #reconfigure}; everything that reads it at run time goes through a supplier. */
+    private volatile BrokerSettings settings;
     private final Coordinator coordinator;
     private final String prefix;
     private final ScheduledThreadPoolExecutor delayedOps;
@@ -61,9 +62,9 @@ final class BrokerServer {
         this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId(), this::controllerId);
         this.partitions = new LocalPartitionService(registry, metadata, delayedOps);
         this.reconciler = new TopicReconciler(coordinator, new TopicMetadataStore(coordinator), metadata, registry,
-                settings.brokerId(), settings::logDefaults, this::partitionChanged);
+                settings.brokerId(), () -> this.settings.logDefaults(), this::partitionChanged);
         this.topicAdmin = new LocalTopicAdmin(coordinator, new TopicMetadataStore(coordinator), reconciler, metadata,
-                () -> settings, () -> controllerEpoch);
+                () -> this.settings, () -> controllerEpoch);
         this.producerIds = new ProducerIdAllocator(coordinator, settings.brokerId());
         this.retention = new RetentionScheduler(registry, settings.brokerId());
     }
@@ -113,6 +114,22 @@ final class BrokerServer {
             session = null;
         }
         LOG.info("{}shut down", prefix);
+    }
+
+    /**
+     * Applies settings that leave the broker's identity alone (see {@link BrokerSettings#IDENTITY_KEYS})
+     * while it serves: topics without their own override take the new log defaults at once, through
+     * the same path as a topic config change, and no connection or partition is closed.
+     */
+    void reconfigure(BrokerSettings next) {
+        BrokerSettings previous = settings;
+        settings = next;
+        if (!previous.logDefaults().equals(next.logDefaults())) {
+            reconciler.reconcileAllNow();
+        }
+        if (previous.retentionCheckIntervalMs() != next.retentionCheckIntervalMs()) {
+            retention.reschedule(next.retentionCheckIntervalMs());
+        }
     }
 
     /**

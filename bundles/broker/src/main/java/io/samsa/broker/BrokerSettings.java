@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,7 +25,7 @@ import io.samsa.api.storage.LogConfig;
  * @param brokerConfig every configuration key with its value, for DescribeConfigs
  */
 record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, Optional<String> rack,
-        int numPartitions, short defaultReplicationFactor, boolean deleteTopicEnable,
+        int numPartitions, short defaultReplicationFactor, int minInsyncReplicas, boolean deleteTopicEnable,
         boolean autoCreateTopicsEnable, LogConfig logDefaults, long retentionCheckIntervalMs,
         List<ConfigEntry> brokerConfig) {
 
@@ -40,10 +41,13 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         if (dirs.isEmpty()) {
             throw new IllegalArgumentException("log.dirs is empty");
         }
+        if (c.min_insync_replicas() < 1) {
+            throw new IllegalArgumentException("min.insync.replicas must be at least 1, not " + c.min_insync_replicas());
+        }
         String rack = c.broker_rack().trim();
         return new BrokerSettings(c.broker_id(), List.copyOf(dirs), endpoint.host(), endpoint.port(),
                 rack.isEmpty() ? Optional.empty() : Optional.of(rack), c.num_partitions(),
-                (short) c.default_replication_factor(), c.delete_topic_enable(), c.auto_create_topics_enable(),
+                (short) c.default_replication_factor(), c.min_insync_replicas(), c.delete_topic_enable(), c.auto_create_topics_enable(),
                 logDefaults(c), c.log_retention_check_interval_ms(), describe(c));
     }
 
@@ -84,6 +88,14 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
     }
 
     /**
+     * Keys that name what this broker is (its id, where its data lives, the address it registers)
+     * and so cannot change under a running broker: a change to one of them restarts it. Every
+     * other key is applied to the running broker.
+     */
+    static final Set<String> IDENTITY_KEYS = Set.of("broker.id", "log.dirs", "listeners", "advertised.listeners",
+            "broker.rack");
+
+    /**
      * True when {@code other} differs only in the reference targets, which the component
      * framework applies by re-binding without restarting the broker.
      */
@@ -93,27 +105,41 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
 
     /**
      * What {@code next} changes, one "key: old -> new" per key in name order, reference targets
-     * left out: the log line that says why the broker restarts.
+     * left out: the log line that says what changed.
      */
     List<String> changesTo(BrokerSettings next) {
-        Map<String, String> before = new TreeMap<>();
-        brokerConfig.forEach(e -> before.put(e.name(), e.value()));
-        Map<String, String> after = new TreeMap<>();
-        next.brokerConfig.forEach(e -> after.put(e.name(), e.value()));
-        SortedSet<String> keys = new TreeSet<>(before.keySet());
-        keys.addAll(after.keySet());
+        Map<String, String> before = values();
+        Map<String, String> after = next.values();
         List<String> changes = new ArrayList<>();
-        for (String key : keys) {
-            if (!key.endsWith(".target") && !Objects.equals(before.get(key), after.get(key))) {
-                changes.add(key + ": " + before.get(key) + " -> " + after.get(key));
-            }
+        for (String key : changedKeys(next)) {
+            changes.add(key + ": " + before.get(key) + " -> " + after.get(key));
         }
         return changes;
     }
 
+    /** The changed keys that need a broker restart ({@link #IDENTITY_KEYS}), in name order. */
+    List<String> identityChangesTo(BrokerSettings next) {
+        return changedKeys(next).stream().filter(IDENTITY_KEYS::contains).toList();
+    }
+
+    private SortedSet<String> changedKeys(BrokerSettings next) {
+        Map<String, String> before = values();
+        Map<String, String> after = next.values();
+        SortedSet<String> keys = new TreeSet<>(before.keySet());
+        keys.addAll(after.keySet());
+        keys.removeIf(key -> key.endsWith(".target") || Objects.equals(before.get(key), after.get(key)));
+        return keys;
+    }
+
+    private Map<String, String> values() {
+        Map<String, String> values = new TreeMap<>();
+        brokerConfig.forEach(e -> values.put(e.name(), e.value()));
+        return values;
+    }
+
     private BrokerSettings withoutTargets() {
         return new BrokerSettings(brokerId, logDirs, host, port, rack, numPartitions, defaultReplicationFactor,
-                deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
+                minInsyncReplicas, deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
                 brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
     }
 }

@@ -72,6 +72,10 @@ public class KafkaBroker {
         @AttributeDefinition(description = "Default replication factor of a new topic")
         int default_replication_factor() default 1;
 
+        @AttributeDefinition(description = "Default min.insync.replicas of a topic: the fewest in-sync replicas an "
+                + "acks=all produce needs")
+        int min_insync_replicas() default 1;
+
         boolean delete_topic_enable() default true;
 
         boolean auto_create_topics_enable() default true;
@@ -104,10 +108,6 @@ public class KafkaBroker {
 
         @AttributeDefinition(description = "Largest record batch a topic accepts by default")
         int message_max_bytes() default 1048588;
-
-        @AttributeDefinition(description = "Filter selecting the StorageEngine service, e.g. (storage.engine=filechannel); "
-                + "the " + STORAGE_PID + " configuration overrides it")
-        String storage_target() default "(storage.engine=*)";
 
         @AttributeDefinition(description = "Filter selecting the Coordinator service, e.g. (coordination.type=zookeeper)")
         String coordinator_target() default "(coordination.type=*)";
@@ -168,25 +168,40 @@ public class KafkaBroker {
         }
     }
 
+    /**
+     * Applies a configuration change to the running broker, or restarts it when the change touches
+     * its identity ({@link BrokerSettings#IDENTITY_KEYS}): clients keep their connections through
+     * any other change.
+     */
     @Modified
     void modified(Config config, Map<String, Object> properties) throws Exception {
         BrokerSettings next = BrokerSettings.from(config, listeners.clientEndpoint());
         synchronized (lock) {
-            if (server != null && server.settings().sameExceptTargets(next)) {
+            if (server == null) {
+                start(next);
                 return;
             }
-            List<String> changes = server == null ? List.of() : server.settings().changesTo(next);
+            List<String> changes = server.settings().changesTo(next);
+            if (changes.isEmpty()) {
+                return;
+            }
+            List<String> identity = server.settings().identityChangesTo(next);
             Object file = properties.get(FILEINSTALL_FILE);
             if (file != null) {
                 // FileInstall replaces every property of the PID with the file's: keys the file
                 // lacks fall back to their defaults, which is rarely what the operator meant.
-                LOG.warn("Broker configuration replaced by {} ({}); restarting the broker. A .cfg file in the hot-deploy "
-                        + "folder is the whole configuration of its PID: keys missing from it are back to their defaults. "
-                        + "Put every key the broker needs in it, or use {}.cfg for the storage engine alone",
+                LOG.warn("Broker configuration replaced by {} ({}). A .cfg file in the hot-deploy folder is the whole "
+                        + "configuration of its PID: keys missing from it are back to their defaults. Put every key the "
+                        + "broker needs in it, or use {}.cfg for the storage engine alone",
                         file, String.join(", ", changes), STORAGE_PID);
-            } else {
-                LOG.info("Broker configuration changed ({}); restarting the broker", String.join(", ", changes));
             }
+            if (identity.isEmpty()) {
+                LOG.info("Broker configuration changed ({}); applied to the running broker", String.join(", ", changes));
+                server.reconfigure(next);
+                return;
+            }
+            LOG.info("Broker configuration changed ({}); restarting the broker because {} cannot change while it runs",
+                    String.join(", ", changes), String.join(", ", identity));
             stop();
             start(next);
         }

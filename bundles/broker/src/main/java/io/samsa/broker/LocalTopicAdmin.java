@@ -42,6 +42,7 @@ final class LocalTopicAdmin implements TopicAdmin {
     private final MetadataCache metadata;
     private final Supplier<BrokerSettings> settings;
     private final IntSupplier controllerEpoch;
+    private final DynamicBrokerConfig dynamicConfig;
     private final Random random = new Random();
 
     LocalTopicAdmin(Coordinator coordinator, TopicMetadataStore store, TopicReconciler reconciler,
@@ -52,6 +53,7 @@ final class LocalTopicAdmin implements TopicAdmin {
         this.metadata = metadata;
         this.settings = settings;
         this.controllerEpoch = controllerEpoch;
+        this.dynamicConfig = new DynamicBrokerConfig(store);
     }
 
     @Override
@@ -310,7 +312,23 @@ final class LocalTopicAdmin implements TopicAdmin {
         if (view.isEmpty()) {
             return null;
         }
-        return TopicConfigs.describe(view.get().configs(), settings.get().logDefaults());
+        return TopicConfigs.describe(view.get().configs(), settings.get().logDefaults(),
+                settings.get().minInsyncReplicas());
+    }
+
+    @Override
+    public List<ConfigEntry> describeBrokerConfig(String broker) {
+        if (broker.isEmpty()) {
+            return dynamicConfig.describe(broker, List.of());
+        }
+        String self = String.valueOf(settings.get().brokerId());
+        return broker.equals(self) ? dynamicConfig.describe(self, describeBrokerConfig()) : null;
+    }
+
+    @Override
+    public ApiError alterBrokerConfig(String broker, Map<String, String> changes, boolean incremental,
+            boolean validateOnly) {
+        return dynamicConfig.alter(broker, changes, incremental, validateOnly);
     }
 
     @Override

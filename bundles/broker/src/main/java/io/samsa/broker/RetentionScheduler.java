@@ -25,6 +25,7 @@ final class RetentionScheduler implements AutoCloseable {
 
     private final PartitionRegistry registry;
     private final ScheduledExecutorService thread;
+    private java.util.concurrent.ScheduledFuture<?> retentionTask;
     private final java.util.Map<org.apache.kafka.common.TopicPartition, Long> lastFlush = new java.util.HashMap<>();
 
     RetentionScheduler(PartitionRegistry registry, int brokerId) {
@@ -37,12 +38,24 @@ final class RetentionScheduler implements AutoCloseable {
     }
 
     void start(long intervalMs) {
-        long interval = Math.max(1, intervalMs);
-        thread.scheduleWithFixedDelay(() -> runOnce(System.currentTimeMillis()), Math.min(INITIAL_DELAY_MS, interval),
-                interval, TimeUnit.MILLISECONDS);
-        LOG.info("Checking log retention every {} ms", interval);
+        scheduleRetention(intervalMs, INITIAL_DELAY_MS);
         thread.scheduleWithFixedDelay(() -> flushDue(System.currentTimeMillis()), FLUSH_CHECK_MS, FLUSH_CHECK_MS,
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** A changed {@code log.retention.check.interval.ms}: the next pass comes one new interval from now. */
+    void reschedule(long intervalMs) {
+        scheduleRetention(intervalMs, Long.MAX_VALUE);
+    }
+
+    private synchronized void scheduleRetention(long intervalMs, long maxInitialDelayMs) {
+        if (retentionTask != null) {
+            retentionTask.cancel(false);
+        }
+        long interval = Math.max(1, intervalMs);
+        retentionTask = thread.scheduleWithFixedDelay(() -> runOnce(System.currentTimeMillis()),
+                Math.min(maxInitialDelayMs, interval), interval, TimeUnit.MILLISECONDS);
+        LOG.info("Checking log retention every {} ms", interval);
     }
 
     /** @return the number of logs flushed */

@@ -16,13 +16,15 @@ import io.samsa.api.storage.LogConfig;
  */
 final class TopicConfigs {
 
+    static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
     /** Passive keys with their Kafka defaults. */
     private static final Map<String, String> PASSIVE = new LinkedHashMap<>();
 
     static {
         PASSIVE.put("compression.type", "producer");
         PASSIVE.put("message.timestamp.type", "CreateTime");
-        PASSIVE.put("min.insync.replicas", "1");
+        PASSIVE.put(MIN_INSYNC_REPLICAS, "1");
         PASSIVE.put("unclean.leader.election.enable", "false");
         PASSIVE.put("min.cleanable.dirty.ratio", "0.5");
         PASSIVE.put("min.compaction.lag.ms", "0");
@@ -92,7 +94,7 @@ final class TopicConfigs {
             default:
                 try {
                     long n = Long.parseLong(value);
-                    long min = key.equals("min.insync.replicas") ? 1 : 0;
+                    long min = key.equals(MIN_INSYNC_REPLICAS) ? 1 : 0;
                     return n >= min ? null : invalid(key, value, "must be at least " + min);
                 } catch (NumberFormatException e) {
                     return invalid(key, value, "not a number");
@@ -108,7 +110,7 @@ final class TopicConfigs {
      * Every topic key with its effective value: overrides as topic config, the rest from the
      * broker's defaults (static broker config where the broker changes Kafka's default).
      */
-    static List<ConfigEntry> describe(Map<String, String> overrides, LogConfig brokerDefaults) {
+    static List<ConfigEntry> describe(Map<String, String> overrides, LogConfig brokerDefaults, int minInsyncReplicas) {
         LogConfig effective = LogConfig.from(overrides, brokerDefaults);
         List<ConfigEntry> entries = new ArrayList<>();
         for (String key : LOG_KEYS) {
@@ -119,7 +121,9 @@ final class TopicConfigs {
         }
         for (Map.Entry<String, String> e : PASSIVE.entrySet()) {
             String override = overrides.get(e.getKey());
-            entries.add(entry(e.getKey(), override != null ? override : e.getValue(), override != null, false));
+            String brokerValue = e.getKey().equals(MIN_INSYNC_REPLICAS) ? String.valueOf(minInsyncReplicas) : e.getValue();
+            entries.add(entry(e.getKey(), override != null ? override : brokerValue, override != null,
+                    !brokerValue.equals(e.getValue())));
         }
         entries.sort((a, b) -> a.name().compareTo(b.name()));
         return entries;

@@ -72,7 +72,12 @@ final class TopicMetadataStore {
     }
 
     Map<String, String> readConfig(String topic) {
-        Optional<Versioned> node = coordinator.read(configPath(topic));
+        return readConfigNode(configPath(topic));
+    }
+
+    /** The {@code config} map of a Kafka config node ({@code {"version":1,"config":{...}}}); empty when absent. */
+    Map<String, String> readConfigNode(String path) {
+        Optional<Versioned> node = coordinator.read(path);
         Map<String, String> configs = new TreeMap<>();
         if (node.isPresent() && node.get().value() != null && node.get().value().length > 0
                 && ZNodeDocuments.parseObject(node.get().value()).get("config") instanceof JsonObject m) {
@@ -115,9 +120,13 @@ final class TopicMetadataStore {
     }
 
     void writeConfig(String topic, Map<String, String> configs) {
+        writeConfigNode(configPath(topic), configs);
+    }
+
+    void writeConfigNode(String path, Map<String, String> configs) {
         JsonObjectBuilder config = ZNodeDocuments.JSON.createObjectBuilder();
         new TreeMap<>(configs).forEach(config::add);
-        put(configPath(topic), ZNodeDocuments.bytes(ZNodeDocuments.JSON.createObjectBuilder().add("version", 1)
+        put(path, ZNodeDocuments.bytes(ZNodeDocuments.JSON.createObjectBuilder().add("version", 1)
                 .add("config", config).build()));
     }
 

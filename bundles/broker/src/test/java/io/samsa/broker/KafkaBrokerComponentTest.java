@@ -126,14 +126,26 @@ public class KafkaBrokerComponentTest {
         broker.modified(TestConfig.of(config(Map.of("storage.target", "(storage.engine=filechannel)"))), Map.of());
         assertSame(before, serverOf(broker));
 
-        // Anything else restarts the broker and re-publishes its services.
-        BrokerSettings old = serverOf(broker).settings();
-        broker.modified(TestConfig.of(config(Map.of("num.partitions", 3))), Map.of());
-        assertTrue(before != serverOf(broker));
-        assertEquals("the restart names what changed", List.of("num.partitions: 1 -> 3"),
-                old.changesTo(serverOf(broker).settings()));
-        assertEquals(4, registered.size());
+        // Settings that leave the broker's identity alone apply to the running broker: topics
+        // without an override take the new log defaults, a topic's own override stays.
+        admin.createTopic("own", 1, (short) 1, Map.of(), Map.of("segment.bytes", "2000000"), false);
+        serverOf(broker).awaitMetadata();
+        broker.modified(TestConfig.of(config(Map.of("num.partitions", 3, "log.segment.bytes", 1048576))), Map.of());
+        assertSame("no restart for settings Kafka changes live", before, serverOf(broker));
         assertEquals(3, serverOf(broker).settings().numPartitions());
+        assertEquals(1048576, serverOf(broker).registry().get(tp).config().segmentBytes());
+        assertEquals(2000000, serverOf(broker).registry().get(new TopicPartition("own", 0)).config().segmentBytes());
+        assertSame("the same services stay published", partitions, registered.get(PartitionService.class.getName())[0]);
+
+        // An identity setting restarts the broker and re-publishes its services.
+        BrokerSettings old = serverOf(broker).settings();
+        broker.modified(TestConfig.of(config(Map.of("num.partitions", 3, "log.segment.bytes", 1048576,
+                "broker.rack", "r1"))), Map.of());
+        assertTrue(before != serverOf(broker));
+        assertEquals("the restart names what changed", List.of("broker.rack:  -> r1"),
+                old.changesTo(serverOf(broker).settings()));
+        assertEquals(List.of("broker.rack"), old.identityChangesTo(serverOf(broker).settings()));
+        assertEquals(4, registered.size());
 
         broker.deactivate();
         assertTrue(registered.isEmpty());

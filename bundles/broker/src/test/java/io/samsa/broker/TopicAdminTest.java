@@ -253,7 +253,7 @@ public class TopicAdminTest {
         assertEquals(ConfigEntry.SOURCE_STATIC_BROKER, d.get("num.partitions").source());
         assertEquals(ConfigEntry.SOURCE_DEFAULT, d.get("message.max.bytes").source());
         assertTrue(d.keySet().containsAll(List.of("broker.id", "log.dirs", "log.retention.hours",
-                "log.retention.check.interval.ms", "storage.target", "coordinator.target")));
+                "log.retention.check.interval.ms", "min.insync.replicas", "coordinator.target")));
     }
 
     private static Map<String, ConfigEntry> byName(List<ConfigEntry> entries) {

@@ -2,6 +2,7 @@ package io.samsa.platform;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -31,6 +32,14 @@ final class ConfigurationValues {
         Configuration config = configAdmin.getConfiguration(pid, ANY_LOCATION);
         Dictionary<String, Object> properties = copy(config.getProperties());
         values.forEach(properties::put);
+        config.updateIfDifferent(properties);
+    }
+
+    /** Removes the keys, so that the component falls back to its metatype defaults for them. */
+    void remove(String pid, Collection<String> keys) throws IOException {
+        Configuration config = configAdmin.getConfiguration(pid, ANY_LOCATION);
+        Dictionary<String, Object> properties = copy(config.getProperties());
+        keys.forEach(properties::remove);
         config.updateIfDifferent(properties);
     }
 

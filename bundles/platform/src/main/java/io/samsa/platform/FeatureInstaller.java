@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Installs and removes features: the JSON descriptors in {@code <samsa.home>/features}, read
  * through the OSGi Feature Service. At start it installs the features named by the framework
- * property {@code samsa.features}, after {@link ServerProperties} has applied the operator's
- * configuration.
+ * property {@code samsa.features}. The operator's server.properties is applied to a feature's
+ * bundles between their install and their start ({@link ServerProperties}).
  *
  * <p>All installs and removals run one at a time on one thread: a feature's bundles are started
  * outside the DS activation that asked for them, and a shell command cannot interleave with
@@ -54,6 +54,7 @@ public class FeatureInstaller {
     private final FeatureService featureService;
     private final FeatureBundles bundles;
     private final ConfigurationValues configurations;
+    private final ServerProperties serverProperties;
     private final InstalledFeatures installed = new InstalledFeatures();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "samsa-feature-installer"));
     private final String webConsoleNotice;
@@ -61,14 +62,15 @@ public class FeatureInstaller {
 
     @Activate
     public FeatureInstaller(BundleContext context, @Reference FeatureService featureService,
-            @Reference ConfigurationAdmin configAdmin, @Reference ServerProperties serverPropertiesApplied) {
+            @Reference ConfigurationAdmin configAdmin, @Reference ServerProperties serverProperties) {
         Path home = Paths.get(property(context, "samsa.home", System.getProperty("user.dir"))).toAbsolutePath();
         this.featuresDir = Paths.get(property(context, "samsa.features.dir", home.resolve("features").toString()));
         this.featureService = featureService;
         this.bundles = new FeatureBundles(context, new BundleFiles(home.resolve("bundles")));
         this.configurations = new ConfigurationValues(configAdmin);
+        this.serverProperties = serverProperties;
         this.webConsoleNotice = context.getProperty("samsa.webconsole.notice");
-        String startFeatures = serverPropertiesApplied.applied() ? property(context, "samsa.features", "") : "";
+        String startFeatures = property(context, "samsa.features", "");
         worker.execute(() -> installAtStart(startFeatures));
     }
 
@@ -112,6 +114,9 @@ public class FeatureInstaller {
     }
 
     private void installAtStart(String names) {
+        if (!serverProperties.apply()) {
+            return;
+        }
         for (String name : names.split(",")) {
             if (name.isBlank()) {
                 continue;
@@ -122,6 +127,7 @@ public class FeatureInstaller {
                 LOG.error("Feature {} not installed: {}", name.trim(), e.getMessage(), e);
             }
         }
+        serverProperties.reportUnowned();
     }
 
     private String doInstall(String name) throws Exception {
@@ -132,6 +138,9 @@ public class FeatureInstaller {
         FeatureBundles.Outcome outcome = bundles.install(feature.getBundles());
         // configuration before start: components activate once, with the right values
         List<String> configured = applyConfigurations(feature);
+        if (!serverProperties.apply()) {
+            return "Feature " + name + " installed but not started: the configuration was refused (see the log)";
+        }
         List<String> failures = new ArrayList<>(outcome.failures());
         failures.addAll(bundles.start(outcome.bundles()));
         installed.add(name, outcome.locations());

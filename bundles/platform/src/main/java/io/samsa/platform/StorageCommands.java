@@ -25,7 +25,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.scope=samsa",
     "osgi.command.function=storage"})
 public class StorageCommands {
-    static final String STORAGE_PID = ServerPropertiesMapping.BROKER_STORAGE;
+    static final String STORAGE_PID = "io.samsa.broker.storage";
     private static final String ENGINE_SERVICE = "io.samsa.api.storage.StorageEngine";
     private static final String PARTITION_SERVICE = "io.samsa.api.broker.PartitionService";
     private static final String ENGINE_PROPERTY = "storage.engine";

@@ -45,6 +45,31 @@ public interface TopicAdmin {
     List<ConfigEntry> describeBrokerConfig();
 
     /**
+     * The configuration of broker {@code broker} (its id), or with {@code broker} empty the
+     * cluster-wide dynamic defaults alone, each value with its source.
+     *
+     * @return null when {@code broker} is neither empty nor this broker's id
+     * @since 1.2
+     */
+    default List<ConfigEntry> describeBrokerConfig(String broker) {
+        return broker.isEmpty() ? List.of() : describeBrokerConfig();
+    }
+
+    /**
+     * Changes the dynamic configuration of broker {@code broker} (an id), or with {@code broker}
+     * empty the cluster-wide default of every broker; {@code incremental=false} replaces every
+     * dynamic value of that level. A null value deletes one. Kafka's errors: INVALID_REQUEST for
+     * a key that cannot change while brokers run, INVALID_CONFIG for a bad value.
+     *
+     * @since 1.2
+     */
+    default ApiError alterBrokerConfig(String broker, Map<String, String> changes, boolean incremental,
+            boolean validateOnly) {
+        return new ApiError(org.apache.kafka.common.protocol.Errors.INVALID_REQUEST,
+                "Broker configs cannot be altered on this broker");
+    }
+
+    /**
      * Replaces ({@code incremental=false}) or changes a topic's config overrides; a null value
      * deletes an override.
      */

@@ -23,8 +23,9 @@ import io.samsa.api.broker.TopicAdmin;
 
 /**
  * AlterConfigs (replace all overrides) and IncrementalAlterConfigs (set, delete, append to or
- * subtract from one config at a time) for topics. Broker configs are static here: they come
- * from server.properties and cannot be altered over the protocol.
+ * subtract from one config at a time) for topics and for brokers' dynamic configuration (one
+ * broker by id, or every broker with an empty name, as {@code kafka-configs.sh --entity-default}
+ * sends it).
  */
 final class AlterConfigsHandlers {
 
@@ -41,13 +42,13 @@ final class AlterConfigsHandlers {
         for (AlterConfigsResource resource : request.resources()) {
             ApiError error = counts.get(resource.resourceType() + "/" + resource.resourceName()) > 1
                     ? duplicate(resource.resourceName())
-                    : refuseUnlessTopic(resource.resourceType());
+                    : refuseUnlessTopicOrBroker(resource.resourceType());
             if (error == null) {
                 Map<String, String> configs = new LinkedHashMap<>();
                 for (AlterableConfig config : resource.configs()) {
                     configs.put(config.name(), config.value());
                 }
-                error = topicAdmin.alterTopicConfig(resource.resourceName(), configs, false, request.validateOnly());
+                error = alter(resource.resourceType(), resource.resourceName(), configs, false, request.validateOnly());
             }
             response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
@@ -63,7 +64,7 @@ final class AlterConfigsHandlers {
         for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : request.resources()) {
             ApiError error = counts.get(resource.resourceType() + "/" + resource.resourceName()) > 1
                     ? duplicate(resource.resourceName())
-                    : refuseUnlessTopic(resource.resourceType());
+                    : refuseUnlessTopicOrBroker(resource.resourceType());
             if (error == null) {
                 error = alterIncrementally(resource, request.validateOnly());
             }
@@ -76,7 +77,7 @@ final class AlterConfigsHandlers {
 
     private ApiError alterIncrementally(IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
             boolean validateOnly) {
-        String topic = resource.resourceName();
+        String name = resource.resourceName();
         Map<String, String> changes = new LinkedHashMap<>();
         Map<String, String> current = null;
         for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
@@ -92,20 +93,33 @@ final class AlterConfigsHandlers {
                 case DELETE -> changes.put(config.name(), null);
                 default -> {
                     if (current == null) {
-                        current = currentValues(topic);
+                        current = currentValues(resource.resourceType(), name);
                         if (current == null) {
-                            return new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + topic + " does not exist");
+                            return isBroker(resource.resourceType())
+                                    ? new ApiError(Errors.INVALID_REQUEST, "Unknown broker " + name)
+                                    : new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + name + " does not exist");
                         }
                     }
                     changes.put(config.name(), listOp(op, current.get(config.name()), config.value()));
                 }
             }
         }
-        return topicAdmin.alterTopicConfig(topic, changes, true, validateOnly);
+        return alter(resource.resourceType(), name, changes, true, validateOnly);
     }
 
-    private Map<String, String> currentValues(String topic) {
-        List<ConfigEntry> entries = topicAdmin.describeTopicConfig(topic);
+    private ApiError alter(byte resourceType, String name, Map<String, String> changes, boolean incremental,
+            boolean validateOnly) {
+        return isBroker(resourceType) ? topicAdmin.alterBrokerConfig(name, changes, incremental, validateOnly)
+                : topicAdmin.alterTopicConfig(name, changes, incremental, validateOnly);
+    }
+
+    private static boolean isBroker(byte resourceType) {
+        return ConfigResource.Type.forId(resourceType) == ConfigResource.Type.BROKER;
+    }
+
+    private Map<String, String> currentValues(byte resourceType, String name) {
+        List<ConfigEntry> entries = isBroker(resourceType) ? topicAdmin.describeBrokerConfig(name)
+                : topicAdmin.describeTopicConfig(name);
         if (entries == null) {
             return null;
         }
@@ -140,14 +154,10 @@ final class AlterConfigsHandlers {
         return String.join(",", items);
     }
 
-    private static ApiError refuseUnlessTopic(byte resourceType) {
+    private static ApiError refuseUnlessTopicOrBroker(byte resourceType) {
         ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
-        if (type == ConfigResource.Type.TOPIC) {
+        if (type == ConfigResource.Type.TOPIC || type == ConfigResource.Type.BROKER) {
             return null;
-        }
-        if (type == ConfigResource.Type.BROKER) {
-            return new ApiError(Errors.INVALID_REQUEST,
-                    "Broker configs cannot be altered over the protocol; change server.properties");
         }
         return new ApiError(Errors.INVALID_REQUEST, "Altering " + type + " configs is not supported");
     }

@@ -73,15 +73,14 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestD
             return entries;
         }
         if (type == ConfigResource.Type.BROKER) {
-            if (name.isEmpty()) {
-                // The cluster-wide dynamic defaults: there are none.
-                return List.of();
-            }
-            if (!name.equals(String.valueOf(cluster.localBrokerId()))) {
+            // an empty name: the cluster-wide dynamic defaults
+            List<ConfigEntry> entries = name.isEmpty() || name.equals(String.valueOf(cluster.localBrokerId()))
+                    ? topicAdmin.describeBrokerConfig(name) : null;
+            if (entries == null) {
                 throw new ConfigResourceException(Errors.INVALID_REQUEST, "Unexpected broker id, expected "
                         + cluster.localBrokerId() + ", but received " + name);
             }
-            return topicAdmin.describeBrokerConfig();
+            return entries;
         }
         throw new ConfigResourceException(Errors.INVALID_REQUEST, "Describing " + type + " configs is not supported");
     }
@@ -92,8 +91,10 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestD
                 .setValue(value).setReadOnly(entry.readOnly()).setConfigSource(entry.source())
                 .setIsSensitive(entry.sensitive()).setDocumentation(null);
         if (synonyms) {
-            result.synonyms().add(new DescribeConfigsSynonym().setName(entry.name()).setValue(value)
-                    .setSource(entry.source()));
+            for (ConfigEntry.Synonym synonym : entry.synonyms()) {
+                result.synonyms().add(new DescribeConfigsSynonym().setName(synonym.name())
+                        .setValue(entry.sensitive() ? null : synonym.value()).setSource(synonym.source()));
+            }
         }
         return result;
     }
