@@ -66,8 +66,8 @@ public class ConnectionLimitsIT {
             }
             sockets.clear();
             KafkaClients.waitUntil("the acceptor reports it recovered", Duration.ofSeconds(60),
-                    () -> samsa.outputLines().stream().anyMatch(l -> RECOVERED.matcher(l).find()));
-            String recovered = samsa.outputLines().stream().filter(l -> RECOVERED.matcher(l).find()).findFirst()
+                    () -> logLines(samsa).stream().anyMatch(l -> RECOVERED.matcher(l).find()));
+            String recovered = logLines(samsa).stream().filter(l -> RECOVERED.matcher(l).find()).findFirst()
                     .orElseThrow();
             Matcher attempts = RECOVERED.matcher(recovered);
             assertTrue(attempts.find());
@@ -93,7 +93,16 @@ public class ConnectionLimitsIT {
     }
 
     private static List<String> acceptFailures(SamsaProcess samsa) {
-        return samsa.outputLines().stream().filter(l -> l.contains("Accepting a connection on")).toList();
+        return logLines(samsa).stream().filter(l -> l.contains("Accepting a connection on")).toList();
+    }
+
+    /** The broker logs to {@code <samsa.data.dir>/logs/samsa.log}, not to its standard output. */
+    private static List<String> logLines(SamsaProcess samsa) {
+        try {
+            return Files.readAllLines(samsa.dataDir.resolve("logs/samsa.log"));
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static int openFiles(long pid) throws IOException {

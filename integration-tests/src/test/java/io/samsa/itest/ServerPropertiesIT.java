@@ -52,7 +52,8 @@ public class ServerPropertiesIT {
      * launcher's and anything prefixed samsa.
      */
     private static boolean isSamsaKey(String key) {
-        return key.startsWith("samsa.") || key.startsWith("zookeeper.") || key.endsWith(".target");
+        return key.startsWith("samsa.") || key.startsWith("zookeeper.") || key.startsWith("webconsole.")
+                || key.endsWith(".target");
     }
 
     /** OSGi's own component properties, e.g. a storage engine's ranking: no server.properties keys. */
@@ -155,6 +156,10 @@ public class ServerPropertiesIT {
                 return "(coordination.type=zookeeper)";
             case "storage.target":
                 return "(storage.engine=filechannel)";
+            case "max.connections.per.ip.overrides":
+                return "127.0.0.2:5";
+            case "webconsole.allowed.origins":
+                return "http://console.example:8443";
             default:
                 break;
         }
