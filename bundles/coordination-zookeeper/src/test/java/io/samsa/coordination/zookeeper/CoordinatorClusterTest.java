@@ -91,7 +91,7 @@ public class CoordinatorClusterTest extends EmbeddedServerTestBase {
         ZooKeeperCoordinator first = coordinator();
         String id = first.clusterId();
         assertEquals(id, Uuid.fromString(id).toString());
-        SessionFaults.expire(first, server.connectString());
+        SessionFaults.expire(first, ZOOKEEPER.connectString());
         assertEquals(id, first.clusterId());
         first.close();
 
@@ -99,7 +99,7 @@ public class CoordinatorClusterTest extends EmbeddedServerTestBase {
         assertEquals(id, again.clusterId());
         assertEquals("{\"version\":\"1\",\"id\":\"" + id + "\"}", text(again, "/cluster/id"));
 
-        Coordinator otherCluster = coordinator(server.connectString() + chroot + "-other");
+        Coordinator otherCluster = coordinator(ZOOKEEPER.connectString() + chroot + "-other");
         assertNotEquals(id, otherCluster.clusterId());
     }
 }

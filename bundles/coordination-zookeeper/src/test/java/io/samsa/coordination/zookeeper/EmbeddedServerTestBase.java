@@ -7,10 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.After;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
-import org.junit.rules.TemporaryFolder;
 
 /** One real ZooKeeper server per test class; each test works in its own chroot. */
 public abstract class EmbeddedServerTestBase {
@@ -19,25 +16,11 @@ public abstract class EmbeddedServerTestBase {
     private static final AtomicInteger CHROOTS = new AtomicInteger();
 
     @ClassRule
-    public static final TemporaryFolder TMP = new TemporaryFolder();
-
-    static EmbeddedZooKeeperServer server;
+    public static final EmbeddedZooKeeperRule ZOOKEEPER = new EmbeddedZooKeeperRule(SESSION_TIMEOUT_MS);
 
     private final List<ZooKeeperCoordinator> coordinators = new ArrayList<>();
     /** The chroot of this test, e.g. "/t3". */
     final String chroot = "/t" + CHROOTS.incrementAndGet();
-
-    @BeforeClass
-    public static void startServer() throws IOException {
-        server = EmbeddedZooKeeperServer.start(0, TMP.newFolder("zk").toPath(), SESSION_TIMEOUT_MS);
-    }
-
-    @AfterClass
-    public static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @After
     public void closeCoordinators() {
@@ -46,7 +29,7 @@ public abstract class EmbeddedServerTestBase {
 
     /** A coordinator in this test's chroot, closed after the test. */
     ZooKeeperCoordinator coordinator() {
-        return coordinator(server.connectString() + chroot);
+        return coordinator(ZOOKEEPER.connectString() + chroot);
     }
 
     ZooKeeperCoordinator coordinator(String connect) {

@@ -1,12 +1,8 @@
 package io.samsa.coordination.zookeeper;
 
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
-import org.junit.rules.TemporaryFolder;
 
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.testsupport.CoordinatorContractTest;
@@ -21,27 +17,13 @@ public class ZooKeeperCoordinatorContractTest extends CoordinatorContractTest {
     private static final AtomicInteger CHROOTS = new AtomicInteger();
 
     @ClassRule
-    public static final TemporaryFolder TMP = new TemporaryFolder();
-
-    private static EmbeddedZooKeeperServer server;
+    public static final EmbeddedZooKeeperRule ZOOKEEPER = new EmbeddedZooKeeperRule(SESSION_TIMEOUT_MS);
 
     private final String chroot = "/contract" + CHROOTS.incrementAndGet();
 
-    @BeforeClass
-    public static void startServer() throws IOException {
-        server = EmbeddedZooKeeperServer.start(0, TMP.newFolder("zk").toPath(), SESSION_TIMEOUT_MS);
-    }
-
-    @AfterClass
-    public static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     @Override
     protected Coordinator openSession() {
-        return new ZooKeeperCoordinator(new ZooKeeperCoordinator.Settings(server.connectString() + chroot,
+        return new ZooKeeperCoordinator(new ZooKeeperCoordinator.Settings(ZOOKEEPER.connectString() + chroot,
                 SESSION_TIMEOUT_MS, CONNECTION_TIMEOUT_MS));
     }
 
@@ -52,7 +34,7 @@ public class ZooKeeperCoordinatorContractTest extends CoordinatorContractTest {
 
     @Override
     protected void expireSession(Coordinator session) throws Exception {
-        SessionFaults.expire((ZooKeeperCoordinator) session, server.connectString());
+        SessionFaults.expire((ZooKeeperCoordinator) session, ZOOKEEPER.connectString());
     }
 
     @Override

@@ -36,11 +36,11 @@ public class ZooKeeperCoordinatorTest extends EmbeddedServerTestBase {
 
     @Test
     public void chrootIsCreatedAndHoldsTheTree() {
-        Coordinator rooted = coordinator(server.connectString() + chroot + "/nested/deeper");
+        Coordinator rooted = coordinator(ZOOKEEPER.connectString() + chroot + "/nested/deeper");
         assertEquals(0, rooted.compareAndSet("/k", bytes("in chroot"), Coordinator.ABSENT));
         assertEquals(List.of("cluster", "k"), rooted.children("/"));
 
-        Coordinator whole = coordinator(server.connectString());
+        Coordinator whole = coordinator(ZOOKEEPER.connectString());
         assertEquals("in chroot", new String(whole.read(chroot + "/nested/deeper/k").orElseThrow().value(), UTF_8));
         assertTrue("cluster id lives inside the chroot", whole.read(chroot + "/nested/deeper/cluster/id").isPresent());
     }
@@ -68,14 +68,14 @@ public class ZooKeeperCoordinatorTest extends EmbeddedServerTestBase {
         List<Dictionary<String, ?>> registered = new ArrayList<>();
         BundleContext context = bundleContext(registered);
         EmbeddedZooKeeperComponent idle = new EmbeddedZooKeeperComponent(context,
-                embeddedConfig(Map.of("zookeeper_connect", server.connectString())));
+                embeddedConfig(Map.of("zookeeper_connect", ZOOKEEPER.connectString())));
         assertNull(idle.server());
         assertEquals(List.of(), registered);
         idle.close();
 
         int port = freePort();
         EmbeddedZooKeeperComponent running = new EmbeddedZooKeeperComponent(context, embeddedConfig(Map.of(
-                "zookeeper_embedded_port", port, "zookeeper_embedded_dir", TMP.newFolder("embedded").getPath())));
+                "zookeeper_embedded_port", port, "zookeeper_embedded_dir", ZOOKEEPER.newFolder("embedded").getPath())));
         try {
             assertEquals("127.0.0.1:" + port, registered.get(0).get(EmbeddedZooKeeperComponent.CONNECT_PROPERTY));
             ZooKeeperCoordinator c = new ZooKeeperCoordinator(coordinatorConfig(Map.of()), running.server());
@@ -101,7 +101,7 @@ public class ZooKeeperCoordinatorTest extends EmbeddedServerTestBase {
      */
     @Test
     public void reconfiguringTheCoordinatorKeepsTheServerAndItsData() throws Exception {
-        ZooKeeper bystander = new ZooKeeper(server.connectString(), SESSION_TIMEOUT_MS, event -> { }, false,
+        ZooKeeper bystander = new ZooKeeper(ZOOKEEPER.connectString(), SESSION_TIMEOUT_MS, event -> { }, false,
                 new NioClientConfig());
         try {
             Poll.until("the bystander connects", () -> bystander.getState().isConnected());
@@ -112,7 +112,7 @@ public class ZooKeeperCoordinatorTest extends EmbeddedServerTestBase {
             before.close();
 
             ZooKeeperCoordinator after = new ZooKeeperCoordinator(coordinatorConfig(Map.of(
-                    "zookeeper_connect", server.connectString() + chroot,
+                    "zookeeper_connect", ZOOKEEPER.connectString() + chroot,
                     "zookeeper_session_timeout_ms", SESSION_TIMEOUT_MS + 2000)), null);
             try {
                 assertEquals("data", new String(after.read("/kept").orElseThrow().value(), UTF_8));
