@@ -18,6 +18,13 @@ import org.apache.kafka.common.network.Send;
  */
 final class Connection implements ClientChannel {
 
+    /**
+     * Frames up to this size (ApiVersions, Metadata, Fetch, Heartbeat, small produces) are read
+     * into a heap buffer of their own size, as Kafka reads every request: a connection that only
+     * sends such requests, or sent one and went quiet, then pins no direct memory. Ten thousand
+     * idle clients holding a 64 KiB direct buffer each would cost the broker 640 MB.
+     */
+    static final int SMALL_FRAME_BYTES = 4 * 1024;
     static final int INITIAL_BUFFER_BYTES = 64 * 1024;
     /** Larger frames get a buffer of their own, so one big request does not pin memory forever. */
     static final int RETAINED_BUFFER_BYTES = 1024 * 1024;
@@ -195,7 +202,7 @@ final class Connection implements ClientChannel {
             readBuffer = null;
             readBufferAbandoned = false;
         }
-        if (size > RETAINED_BUFFER_BYTES) {
+        if (size <= SMALL_FRAME_BYTES || size > RETAINED_BUFFER_BYTES) {
             return ByteBuffer.allocate(size);
         }
         if (readBuffer == null || readBuffer.capacity() < size) {
