@@ -271,6 +271,69 @@ public class BrokerIT {
         });
     }
 
+    /**
+     * A new {@code listeners} value rebinds live: the broker registers the new endpoint, clients
+     * bootstrap from it, and the old port is closed. The old value is restored for the other tests.
+     */
+    @Test
+    public void changingListenersRebindsAndTheBrokerAdvertisesTheNewPort() throws Exception {
+        KafkaClients.createTopic(bootstrap(), "it-rebind", 1);
+        int oldPort = Integer.getInteger("samsa.it.brokerPort");
+        int newPort = SamsaOsgiTestSupport.freePort();
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("io.samsa.protocol.kafka.listeners", "?");
+        Dictionary<String, Object> original = config.getProperties();
+        Dictionary<String, Object> changed = copy(original);
+        changed.put("listeners", "PLAINTEXT://127.0.0.1:" + newPort);
+        changed.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + newPort);
+        config.update(changed);
+        try {
+            String direct = "127.0.0.1:" + newPort;
+            KafkaClients.waitUntil("the broker to serve on port " + newPort, Duration.ofSeconds(60), () -> {
+                try (var admin = KafkaClients.admin(direct)) {
+                    return admin.describeCluster().nodes().get().stream().anyMatch(n -> n.port() == newPort);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            try (KafkaProducer<String, String> producer = KafkaClients.producer(direct,
+                    Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20000))) {
+                RecordMetadata written = producer.send(new ProducerRecord<>("it-rebind", "k", "rebound")).get();
+                assertEquals(0, written.partition());
+            }
+            ServiceReference<io.samsa.api.broker.ListenerEndpoints> endpoints =
+                    context.getServiceReference(io.samsa.api.broker.ListenerEndpoints.class);
+            try {
+                assertEquals(newPort, context.getService(endpoints).clientEndpoint().port());
+            } finally {
+                context.ungetService(endpoints);
+            }
+            try (java.net.Socket old = new java.net.Socket()) {
+                old.connect(new java.net.InetSocketAddress("127.0.0.1", oldPort), 2000);
+                throw new AssertionError("port " + oldPort + " still accepts connections after the rebind");
+            } catch (java.net.ConnectException expected) {
+                // the old listener is closed
+            }
+        } finally {
+            config.update(original);
+            KafkaClients.waitUntil("the broker to serve on its first port again", Duration.ofSeconds(60), () -> {
+                try (var admin = KafkaClients.admin(bootstrap())) {
+                    return admin.listTopics().names().get().contains("it-rebind");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    private static Dictionary<String, Object> copy(Dictionary<String, Object> properties) {
+        Dictionary<String, Object> copy = new java.util.Hashtable<>();
+        for (java.util.Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            copy.put(key, properties.get(key));
+        }
+        return copy;
+    }
+
     /** Stops and starts every Samsa bundle: the broker re-reads metadata, logs and offsets from disk. */
     private void restartSamsaBundles() throws Exception {
         List<Bundle> samsa = new ArrayList<>();

@@ -137,7 +137,7 @@ public final class SamsaOsgiTestSupport {
                 newConfiguration("io.samsa.group")
                         .put("offsets.topic.num.partitions", 5)
                         .put("group.initial.rebalance.delay.ms", 0).asOption(),
-                newConfiguration("io.samsa.protocol.kafka")
+                newConfiguration("io.samsa.protocol.kafka.listeners")
                         .put("listeners", listeners)
                         .put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + advertisedPort).asOption());
     }

@@ -2,13 +2,13 @@ package io.samsa.protocol.kafka;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Objects;
 
-import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,28 +20,46 @@ import io.samsa.protocol.kafka.network.ListenerAddress;
  * Owns {@code listeners} and {@code advertised.listeners}: binds the listening sockets as soon as
  * it is configured, needing no broker service, and publishes {@link ListenerEndpoints} with the
  * ports actually bound. The broker registers those endpoints; {@link KafkaProtocolServer} serves
- * the sockets once the broker services are there. Shares the protocol PID (and its metatype)
- * with the server; a change to anything but the two listener keys leaves the sockets alone.
+ * the sockets once the broker services are there.
+ * <p>
+ * The two keys have a configuration of their own, and no {@code @Modified}: a new value makes
+ * Declarative Services deactivate this component and activate it on the new sockets, which
+ * restarts the protocol server and the broker that hold it by static reference, so the broker
+ * registers the new endpoints. Every other protocol setting lives in {@link KafkaProtocolServer}'s
+ * configuration and changes without touching a socket.
  */
-@Component(name = KafkaListeners.NAME, configurationPid = KafkaProtocolServer.PID, immediate = true,
+@Component(name = KafkaListeners.PID, configurationPid = KafkaListeners.PID, immediate = true,
         service = {ListenerEndpoints.class, KafkaListeners.class})
+@Designate(ocd = KafkaListeners.Config.class)
 public final class KafkaListeners implements ListenerEndpoints {
 
-    static final String NAME = "io.samsa.protocol.kafka.listeners";
+    public static final String PID = "io.samsa.protocol.kafka.listeners";
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaListeners.class);
 
-    private final String listenersValue;
-    private final String advertisedValue;
+    @ObjectClassDefinition(name = "Samsa Kafka listeners",
+            description = "Where Kafka clients connect. A change rebinds: the protocol server and the broker restart "
+                    + "on the new sockets, and connections on the old ones are closed")
+    public @interface Config {
+
+        @AttributeDefinition(name = "listeners",
+                description = "Comma-separated PLAINTEXT://host:port addresses to listen on; an empty host means "
+                        + "every interface, port 0 an ephemeral port")
+        String listeners() default "PLAINTEXT://127.0.0.1:9092";
+
+        @AttributeDefinition(name = "advertised.listeners", required = false,
+                description = "Addresses given to clients; empty means the listeners (port 0 becomes the bound port)")
+        String advertised_listeners() default "";
+    }
+
     private final BoundListeners bound;
     private final List<Endpoint> endpoints;
 
     /** @throws IOException naming a listener that could not be bound */
     @Activate
-    public KafkaListeners(KafkaProtocolServer.Config config) throws IOException {
-        listenersValue = config.listeners();
-        advertisedValue = config.advertised_listeners();
-        List<ListenerAddress> listeners = ListenerAddress.parseList(listenersValue);
+    public KafkaListeners(Config config) throws IOException {
+        List<ListenerAddress> listeners = ListenerAddress.parseList(config.listeners());
+        String advertisedValue = config.advertised_listeners();
         List<ListenerAddress> advertised = advertisedValue == null || advertisedValue.isBlank() ? List.of()
                 : ListenerAddress.parseList(advertisedValue);
         bound = BoundListeners.bind(listeners, advertised);
@@ -50,24 +68,6 @@ public final class KafkaListeners implements ListenerEndpoints {
             LOG.info("Kafka protocol listener {} bound to {}", listeners.get(i), bound.boundAddresses().get(i));
         }
         LOG.info("Advertised listeners: {}", endpoints);
-    }
-
-    /**
-     * Other keys of the PID change live in {@link KafkaProtocolServer}. A new listener value
-     * needs new sockets, and the broker must register the new endpoints, so this component
-     * restarts itself, which restarts whatever depends on it.
-     */
-    @Modified
-    void modified(ComponentContext context, KafkaProtocolServer.Config config) {
-        if (Objects.equals(listenersValue, config.listeners())
-                && Objects.equals(advertisedValue, config.advertised_listeners())) {
-            return;
-        }
-        LOG.info("listeners/advertised.listeners changed from '{}'/'{}' to '{}'/'{}': rebinding; connections on the "
-                + "old listeners are closed", listenersValue, advertisedValue, config.listeners(),
-                config.advertised_listeners());
-        context.disableComponent(NAME);
-        context.enableComponent(NAME);
     }
 
     @Override
@@ -83,6 +83,7 @@ public final class KafkaListeners implements ListenerEndpoints {
     @Deactivate
     void close() {
         bound.close();
-        LOG.info("Kafka protocol listeners closed");
+        LOG.info("Kafka protocol listeners {} closed; the protocol server and the broker stop with them (a changed "
+                + "listeners value restarts them on the new sockets)", endpoints);
     }
 }

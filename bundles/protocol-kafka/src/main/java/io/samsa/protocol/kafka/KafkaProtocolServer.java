@@ -39,17 +39,9 @@ public final class KafkaProtocolServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaProtocolServer.class);
 
-    @ObjectClassDefinition(name = "Samsa Kafka protocol", description = "The listener Kafka clients connect to")
+    @ObjectClassDefinition(name = "Samsa Kafka protocol",
+            description = "Network and request handler threads and connection limits; all change live")
     public @interface Config {
-
-        @AttributeDefinition(name = "listeners",
-                description = "Comma-separated PLAINTEXT://host:port addresses to listen on; an empty host means "
-                        + "every interface, port 0 an ephemeral port. A change rebinds")
-        String listeners() default "PLAINTEXT://127.0.0.1:9092";
-
-        @AttributeDefinition(name = "advertised.listeners", required = false,
-                description = "Addresses given to clients; empty means the listeners (port 0 becomes the bound port)")
-        String advertised_listeners() default "";
 
         @AttributeDefinition(name = "num.network.threads", description = "Network (selector) threads")
         int num_network_threads() default 3;
@@ -106,7 +98,7 @@ public final class KafkaProtocolServer {
                 config.connections_max_idle_ms(), config.socket_request_max_bytes());
     }
 
-    /** Applies everything but the listeners (which {@link KafkaListeners} rebinds) without dropping connections. */
+    /** Applies every setting without dropping connections (the listeners have a configuration of their own). */
     @Modified
     public void modified(Config config) throws IOException {
         server.reconfigure(settings(config));

@@ -213,6 +213,45 @@ public class RequestPipelineTest {
         }
     }
 
+    /**
+     * A retiring network thread hands over connections whose request is still with the broker:
+     * the reply, completed after the move, reaches the client through its new network thread.
+     */
+    @Test
+    public void requestsInFlightSurviveTheRetirementOfTheirNetworkThread() throws Exception {
+        List<RawClient> polling = new ArrayList<>();
+        try (TestBroker broker = new TestBroker(Map.of("num.network.threads", 4, "num.io.threads", 2))) {
+            broker.cluster.createTopic("retiring", 1, (short) 1, Map.of(), Map.of(), false);
+            List<Integer> pollIds = new ArrayList<>();
+            // Connections are spread round-robin, so every network thread holds some of them.
+            for (int i = 0; i < 12; i++) {
+                RawClient client = new RawClient(broker.address());
+                polling.add(client);
+                pollIds.add(client.send(ApiKeys.FETCH, FETCH_VERSION, fetch("retiring", 0, 60_000, 1)));
+            }
+            eventually("the long polls are parked", () -> broker.partitions.fetches() == 12);
+
+            broker.reconfigure(Map.of("num.network.threads", 1));
+            eventually("three network threads retired", () -> Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("kafka-network-thread-")).count() <= 1);
+            assertEquals("no connection closed by the retirement", 12,
+                    broker.server.socketServer().connectionCount());
+
+            broker.partitions.append(Map.of(new TopicPartition("retiring", 0), records(10)), (short) 1, 5000, false);
+            for (int i = 0; i < polling.size(); i++) {
+                FetchResponseData answer = (FetchResponseData) polling.get(i).receive(ApiKeys.FETCH, FETCH_VERSION,
+                        pollIds.get(i));
+                assertEquals(Errors.NONE.code(), answer.responses().get(0).partitions().get(0).errorCode());
+                assertTrue("poll " + i + " got the record",
+                        answer.responses().get(0).partitions().get(0).records().sizeInBytes() > 0);
+                // and the connection keeps working on the remaining thread
+                served(polling.get(i));
+            }
+        } finally {
+            closeAll(polling);
+        }
+    }
+
     private static FetchRequestData fetch(String topic, long offset, int maxWaitMs, int minBytes) {
         FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(maxWaitMs)
                 .setMinBytes(minBytes).setMaxBytes(1024 * 1024).setSessionId(0).setSessionEpoch(-1);

@@ -84,7 +84,7 @@ public class ServerLifecycleTest {
         try (TestBroker first = new TestBroker()) {
             String listener = "PLAINTEXT://127.0.0.1:" + first.port();
             try {
-                new KafkaListeners(TestBroker.config(listener, 1024, 1000));
+                new KafkaListeners(TestBroker.listenersConfig(listener));
                 fail("bound a port in use");
             } catch (IOException expected) {
                 assertTrue(expected.getMessage(), expected.getMessage().contains(listener));

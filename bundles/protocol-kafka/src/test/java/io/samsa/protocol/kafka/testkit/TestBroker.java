@@ -38,7 +38,7 @@ public final class TestBroker implements AutoCloseable {
         this.settings.putIfAbsent("listeners", "PLAINTEXT://127.0.0.1:0");
         this.groups = groups;
         KafkaProtocolServer.Config config = config(this.settings);
-        listeners = new KafkaListeners(config);
+        listeners = new KafkaListeners(listenersConfig(this.settings));
         try {
             server = new KafkaProtocolServer(listeners, cluster, cluster, partitions, producerIds, groups, config);
         } catch (Exception | Error e) {
@@ -66,17 +66,25 @@ public final class TestBroker implements AutoCloseable {
         server.modified(config(settings));
     }
 
-    public static KafkaProtocolServer.Config config(String listeners, int maxRequestBytes, long idleMillis) {
-        return config(Map.of("listeners", listeners, "socket.request.max.bytes", maxRequestBytes,
-                "connections.max.idle.ms", idleMillis));
+    /** The listeners' configuration with just {@code listeners} set. */
+    public static KafkaListeners.Config listenersConfig(String listeners) {
+        return listenersConfig(Map.of("listeners", listeners));
     }
 
-    /** A configuration answering the given Kafka keys and the metatype defaults for the rest. */
+    public static KafkaListeners.Config listenersConfig(Map<String, Object> values) {
+        return configOf(KafkaListeners.Config.class, values);
+    }
+
+    /** A protocol configuration answering the given Kafka keys and the metatype defaults for the rest. */
     public static KafkaProtocolServer.Config config(Map<String, Object> values) {
-        return (KafkaProtocolServer.Config) Proxy.newProxyInstance(TestBroker.class.getClassLoader(),
-                new Class<?>[] {KafkaProtocolServer.Config.class}, (proxy, method, args) -> {
+        return configOf(KafkaProtocolServer.Config.class, values);
+    }
+
+    private static <T> T configOf(Class<T> type, Map<String, Object> values) {
+        return type.cast(Proxy.newProxyInstance(TestBroker.class.getClassLoader(),
+                new Class<?>[] {type}, (proxy, method, args) -> {
                     if (method.getName().equals("annotationType")) {
-                        return KafkaProtocolServer.Config.class;
+                        return type;
                     }
                     if (method.getDeclaringClass() == Object.class) {
                         return method.getName().equals("toString") ? values.toString()
@@ -84,7 +92,7 @@ public final class TestBroker implements AutoCloseable {
                     }
                     Object value = values.get(method.getName().replace('_', '.'));
                     return value == null ? method.getDefaultValue() : convert(value, method);
-                });
+                }));
     }
 
     private static Object convert(Object value, Method method) {
