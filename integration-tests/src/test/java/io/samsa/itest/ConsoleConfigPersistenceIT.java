@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
@@ -86,6 +87,37 @@ public class ConsoleConfigPersistenceIT {
             awaitLog(data, "Configuration from ", 1);
             assertEquals("nothing kept, nothing reported", List.of(),
                     logLines(data, "Kept from earlier changes in the web console or Gogo"));
+        }
+    }
+
+    /**
+     * kafka-configs' values are the cluster's word on a broker and rank above a console change to
+     * the same key: the console's value takes effect once the dynamic one is deleted.
+     */
+    @Test
+    public void aDynamicValueWinsOverAConsoleChangeUntilDeleted() throws Exception {
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-console-config-dynamic");
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of()).start()) {
+            alterBroker(samsa, new AlterConfigOp(new ConfigEntry("log.segment.bytes", "1048576"), AlterConfigOp.OpType.SET));
+            await(data, "the dynamic segment size in force", () -> "1048576".equals(brokerValue(samsa, "log.segment.bytes")));
+
+            WebConsoleClient console = console(samsa);
+            assertEquals(302, console.postForm("/system/console/configMgr/io.samsa.broker", console.ownOrigin(),
+                    "apply=true&propertylist=log.segment.bytes&log.segment.bytes=2000000"));
+            awaitLog(data, "log.segment.bytes changed in io.samsa.broker is overridden by the dynamic broker configuration", 1);
+            assertEquals("the dynamic value stays in force", "1048576", brokerValue(samsa, "log.segment.bytes"));
+            assertEquals("the console's change is kept", Map.of("log.segment.bytes", "2000000"), recorded(data.resolve(CHANGES_FILE)));
+
+            alterBroker(samsa, new AlterConfigOp(new ConfigEntry("log.segment.bytes", ""), AlterConfigOp.OpType.DELETE));
+            await(data, "the console's segment size once the dynamic one is deleted",
+                    () -> "2000000".equals(brokerValue(samsa, "log.segment.bytes")));
+        }
+    }
+
+    private static void alterBroker(SamsaProcess samsa, AlterConfigOp op) throws Exception {
+        ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "0");
+        try (Admin admin = KafkaClients.admin(samsa.bootstrap())) {
+            admin.incrementalAlterConfigs(Map.of(broker, List.of(op))).all().get();
         }
     }
 
