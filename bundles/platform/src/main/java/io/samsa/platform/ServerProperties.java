@@ -41,11 +41,15 @@ import org.slf4j.LoggerFactory;
  * {@link FeatureInstaller} calls {@link #apply()} after installing a feature's bundles and before
  * starting them, and the components activate once, with the operator's values.
  *
- * <p>Over server.properties it lays the broker's dynamic configuration (Kafka's
+ * <p>Over server.properties it lays the operator's changes made through Config Admin (the web
+ * console, Gogo), which it records in {@link ConsoleConfigChanges} because the launcher rebuilds
+ * Config Admin's store at every start, and over those the broker's dynamic configuration (Kafka's
  * {@code /config/brokers/<default>} and {@code /config/brokers/<id>}, which the broker publishes
  * as the configuration {@value #DYNAMIC_PID}): precedence, lowest first, is the metatype default,
- * server.properties, the dynamic values. A key dropped from the dynamic values goes back to its
- * server.properties value, or to its default.
+ * server.properties, the console changes, the dynamic values. The dynamic values win because they
+ * are the cluster's record of the broker, what kafka-configs describes; a console change under one
+ * is kept and takes effect when the dynamic value is deleted. A key dropped from a layer goes back
+ * to the value of the layer below, or to its default.
  *
  * <p>An invalid value stops the framework: a broker must not join a cluster with, say, a default
  * broker.id because its configured one did not parse. An invalid dynamic value is logged and
