@@ -85,6 +85,8 @@ public class ServerProperties implements ConfigurationListener {
     private Map<String, Map<String, String>> lastWritten = Map.of();
     /** server.properties' values as text, by PID and key: a key set back to one of these is no change. */
     private Map<String, Map<String, String>> unchanged = Map.of();
+    /** The values features give their PIDs, as text, by PID and key: the platform's, not the operator's. */
+    private final Map<String, Map<String, String>> featureDefaults = new HashMap<>();
     /** Invalid recorded values already logged: apply() runs once per feature. */
     private final Set<String> reportedErrors = new HashSet<>();
 
@@ -288,6 +290,9 @@ public class ServerProperties implements ConfigurationListener {
                 Map<String, String> fallback = new HashMap<>();
                 for (OwnedKey key : owned) {
                     String value = unchanged.getOrDefault(pid, Map.of()).get(key.key());
+                    if (value == null) {
+                        value = featureDefaults.getOrDefault(pid, Map.of()).get(key.key());
+                    }
                     fallback.put(key.key(), value != null ? value : defaultText(key));
                 }
                 observed = consoleChanges.observe(current, lastWritten.getOrDefault(pid, Map.of()), fallback, keys);
@@ -324,6 +329,15 @@ public class ServerProperties implements ConfigurationListener {
             LOG.info("Configuration {}: {} back to the server.properties value or default, no longer kept in {}", pid,
                     observed.dropped(), consoleChanges.file());
         }
+    }
+
+    /**
+     * A feature wrote these defaults into its PID (they go under server.properties): a key at one
+     * of them is no operator change.
+     */
+    synchronized void noteFeatureDefaults(String pid, Map<String, ?> values) {
+        Map<String, String> texts = featureDefaults.computeIfAbsent(pid, p -> new HashMap<>());
+        values.forEach((key, value) -> texts.put(key, ConsoleConfigChanges.text(value)));
     }
 
     /** The metatype default as the mapping would write it; null when there is none. */
