@@ -35,9 +35,15 @@ final class ConfigurationValues {
         config.updateIfDifferent(properties);
     }
 
-    /** Removes the keys, so that the component falls back to its metatype defaults for them. */
+    /**
+     * Removes the keys, so that the component falls back to its metatype defaults for them. A
+     * configuration that does not exist (deleted, say in the web console) is not created empty.
+     */
     void remove(String pid, Collection<String> keys) throws IOException {
         Configuration config = configAdmin.getConfiguration(pid, ANY_LOCATION);
+        if (config.getProperties() == null) {
+            return;
+        }
         Dictionary<String, Object> properties = copy(config.getProperties());
         keys.forEach(properties::remove);
         config.updateIfDifferent(properties);

@@ -161,6 +161,9 @@ public class FeatureInstaller {
         List<String> configured = new ArrayList<>();
         for (var config : feature.getConfigurations().values()) {
             List<String> added = configurations.addMissing(config.getPid(), config.getFactoryPid().orElse(null), config.getValues());
+            if (config.getFactoryPid().isEmpty()) {
+                serverProperties.noteFeatureDefaults(config.getPid(), config.getValues());
+            }
             if (!added.isEmpty()) {
                 configured.add(config.getPid());
             }
