@@ -36,20 +36,20 @@ public class GroupReplayTest extends CoordinatorTestSupport {
             Map<String, DurableMember> members, Map<String, CommittedOffset> offsets) {
 
         static DurableGroup of(ClassicGroup g) {
-            g.lock.lock();
+            g.lock();
             try {
                 Map<String, DurableMember> members = new TreeMap<>();
-                for (GroupMember m : g.members.values()) {
-                    members.put(m.memberId, new DurableMember(m.groupInstanceId, m.clientId, m.clientHost,
-                            m.rebalanceTimeoutMs, m.sessionTimeoutMs, string(m.metadata(g.protocolName)),
-                            string(m.assignment)));
+                for (GroupMember m : g.members()) {
+                    members.put(m.memberId(), new DurableMember(m.groupInstanceId(), m.clientId(), m.clientHost(),
+                            m.rebalanceTimeoutMs(), m.sessionTimeoutMs(), string(m.metadata(g.protocolName())),
+                            string(m.assignment())));
                 }
                 Map<String, CommittedOffset> offsets = new TreeMap<>();
-                g.offsets.forEach((tp, o) -> offsets.put(tp.toString(), o));
-                return new DurableGroup(g.state().toString(), g.generationId, g.protocolType, g.protocolName,
-                        g.leaderId, members, offsets);
+                g.offsets().forEach((tp, o) -> offsets.put(tp.toString(), o));
+                return new DurableGroup(g.state().toString(), g.generationId(), g.protocolType(), g.protocolName(),
+                        g.leaderId(), members, offsets);
             } finally {
-                g.lock.unlock();
+                g.unlock();
             }
         }
     }
@@ -57,7 +57,7 @@ public class GroupReplayTest extends CoordinatorTestSupport {
     private static Map<String, DurableGroup> durableGroups(GroupCoordinatorService c) {
         Map<String, DurableGroup> out = new TreeMap<>();
         for (ClassicGroup g : c.groups().all()) {
-            out.put(g.groupId, DurableGroup.of(g));
+            out.put(g.groupId(), DurableGroup.of(g));
         }
         return out;
     }
@@ -153,15 +153,15 @@ public class GroupReplayTest extends CoordinatorTestSupport {
 
         // The loader alone, over the same log, as a coordinator taking over the partition would run it.
         GroupLoader loader = new GroupLoader(partitions, Runnable::run);
-        int partition = live.groups().get("rebalanced").partition;
+        int partition = live.groups().get("rebalanced").partition();
         List<ClassicGroup> loaded = get(loader.load(partition, Rebalancer.now()));
         Map<String, DurableGroup> rebuilt = new TreeMap<>();
         for (ClassicGroup g : loaded) {
-            rebuilt.put(g.groupId, DurableGroup.of(g));
+            rebuilt.put(g.groupId(), DurableGroup.of(g));
         }
         List<String> inPartition = new ArrayList<>();
         for (ClassicGroup g : live.groups().inPartition(partition)) {
-            inPartition.add(g.groupId);
+            inPartition.add(g.groupId());
         }
         assertEquals(inPartition.size(), rebuilt.size());
         assertEquals(expected.get("rebalanced"), rebuilt.get("rebalanced"));
