@@ -17,6 +17,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.Before;
 import org.junit.Test;
 
+import io.samsa.testsupport.Poll;
+
 /**
  * The coordinator's state is what {@code __consumer_offsets} says: a coordinator built afresh by
  * replaying the log holds the same groups as the live one that wrote it, with the same
@@ -64,7 +66,7 @@ public class GroupReplayTest extends CoordinatorTestSupport {
 
     @Before
     public void topics() {
-        cluster.addTopic("orders", 2, 0, 0, Map.of());
+        cluster.addTopic("orders", 2, Map.of());
     }
 
     private static LeaveGroupResponseData leave(GroupCoordinatorService c, String groupId, String memberId,
@@ -126,7 +128,7 @@ public class GroupReplayTest extends CoordinatorTestSupport {
         emptiedGroup(live);
         // A commit-only group (no members, generation -1), as tools such as kafka-consumer-groups --reset-offsets make.
         commit(live, "commit-only", new JoinGroupResponseData().setGenerationId(-1).setMemberId(""), null, 42);
-        awaitTrue("the live groups settle", () -> {
+        Poll.until("the live groups settle", () -> {
             Map<String, DurableGroup> now = durableGroups(live);
             return now.size() == 3 && "Stable".equals(now.get("rebalanced").state())
                     && "Empty".equals(now.get("emptied").state());

@@ -49,8 +49,8 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-import io.samsa.protocol.kafka.testkit.InMemoryPartitions;
 import io.samsa.protocol.kafka.testkit.TestBroker;
+import io.samsa.testsupport.InMemoryPartitions;
 
 /** Real Kafka 4.4 clients against the real server: proves the encoding of every API they use. */
 public class KafkaClientsTest {
