@@ -26,13 +26,11 @@ final class GroupAdmin {
 
     private final Groups groups;
     private final OffsetsTopic offsetsTopic;
-    private final Rebalancer rebalancer;
     private final CoordinatorLog log;
 
-    GroupAdmin(Groups groups, OffsetsTopic offsetsTopic, Rebalancer rebalancer, CoordinatorLog log) {
+    GroupAdmin(Groups groups, OffsetsTopic offsetsTopic, CoordinatorLog log) {
         this.groups = groups;
         this.offsetsTopic = offsetsTopic;
-        this.rebalancer = rebalancer;
         this.log = log;
     }
 
@@ -53,17 +51,18 @@ final class GroupAdmin {
             return response;
         }
         for (ClassicGroup g : groups.all()) {
-            ListGroupsResponseData.ListedGroup listed = new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId);
+            ListGroupsResponseData.ListedGroup listed = new ListGroupsResponseData.ListedGroup()
+                    .setGroupId(g.groupId());
             String state;
-            g.lock.lock();
+            g.lock();
             try {
                 if (g.is(GroupState.DEAD)) {
                     continue;
                 }
                 state = g.state().toString();
-                listed.setProtocolType(g.protocolType == null ? "" : g.protocolType);
+                listed.setProtocolType(g.protocolType() == null ? "" : g.protocolType());
             } finally {
-                g.lock.unlock();
+                g.unlock();
             }
             if (!states.isEmpty() && !states.contains(state.toLowerCase(Locale.ROOT))) {
                 continue;
@@ -98,13 +97,13 @@ final class GroupAdmin {
         }
         ClassicGroup g = groups.get(groupId);
         if (g != null) {
-            g.lock.lock();
+            g.lock();
             try {
                 if (!g.is(GroupState.DEAD)) {
                     return summary(g, d);
                 }
             } finally {
-                g.lock.unlock();
+                g.unlock();
             }
         }
         d.setGroupState(GroupState.DEAD.toString());
@@ -119,13 +118,13 @@ final class GroupAdmin {
     private static DescribeGroupsResponseData.DescribedGroup summary(ClassicGroup g,
             DescribeGroupsResponseData.DescribedGroup d) {
         boolean stable = g.is(GroupState.STABLE);
-        d.setGroupState(g.state().toString()).setProtocolType(g.protocolType == null ? "" : g.protocolType)
-                .setProtocolData(stable && g.protocolName != null ? g.protocolName : "");
-        for (GroupMember m : g.members.values()) {
-            d.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId)
-                    .setGroupInstanceId(m.groupInstanceId).setClientId(m.clientId).setClientHost(m.clientHost)
-                    .setMemberMetadata(stable ? m.metadata(g.protocolName) : GroupMember.EMPTY_BYTES)
-                    .setMemberAssignment(stable ? m.assignment : GroupMember.EMPTY_BYTES));
+        d.setGroupState(g.state().toString()).setProtocolType(g.protocolType() == null ? "" : g.protocolType())
+                .setProtocolData(stable && g.protocolName() != null ? g.protocolName() : "");
+        for (GroupMember m : g.members()) {
+            d.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
+                    .setGroupInstanceId(m.groupInstanceId()).setClientId(m.clientId()).setClientHost(m.clientHost())
+                    .setMemberMetadata(stable ? m.metadata(g.protocolName()) : GroupMember.EMPTY_BYTES)
+                    .setMemberAssignment(stable ? m.assignment() : GroupMember.EMPTY_BYTES));
         }
         return d;
     }
@@ -158,7 +157,7 @@ final class GroupAdmin {
 
     private CompletableFuture<Void> deleteGroup(ClassicGroup g, DeleteGroupsResponseData.DeletableGroupResult result) {
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
             if (g.is(GroupState.DEAD)) {
                 result.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
@@ -168,19 +167,18 @@ final class GroupAdmin {
                 result.setErrorCode(Errors.NON_EMPTY_GROUP.code());
                 return CompletableFuture.completedFuture(null);
             }
-            List<CoordinatorLog.Entry> tombstones = new ArrayList<>(g.offsets.size() + 1);
-            for (TopicPartition tp : g.offsets.keySet()) {
-                tombstones.add(new CoordinatorLog.Entry(CoordinatorRecords.offsetKey(g.groupId, tp), null));
+            List<CoordinatorLog.Entry> tombstones = new ArrayList<>(g.offsets().size() + 1);
+            for (TopicPartition tp : g.offsets().keySet()) {
+                tombstones.add(new CoordinatorLog.Entry(CoordinatorRecords.offsetKey(g.groupId(), tp), null));
             }
-            tombstones.add(new CoordinatorLog.Entry(CoordinatorRecords.groupKey(g.groupId), null));
-            long emptySince = g.stateTimestamp;
-            rebalancer.shutdown(g, Errors.COORDINATOR_NOT_AVAILABLE, after);
-            g.transitionTo(GroupState.DEAD, Rebalancer.now());
+            tombstones.add(new CoordinatorLog.Entry(CoordinatorRecords.groupKey(g.groupId()), null));
+            long emptySince = g.stateTimestamp();
+            g.markDead(Errors.COORDINATOR_NOT_AVAILABLE, Rebalancer.now(), after);
             groups.remove(g);
-            return log.append(g.partition, tombstones, Rebalancer.now())
+            return log.append(g.partition(), tombstones, Rebalancer.now())
                     .thenAccept(r -> onDeleted(g, emptySince, result, r));
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
     }
@@ -189,21 +187,21 @@ final class GroupAdmin {
             ProduceResult r) {
         Errors error = CoordinatorLog.groupError(r.error());
         result.setErrorCode(error.code());
-        g.lock.lock();
+        g.lock();
         try {
             if (error == Errors.NONE) {
-                LOG.info("Deleted group {} and its {} committed offsets", g.groupId, g.offsets.size());
-                g.offsets.clear();
+                LOG.info("Deleted group {} and its {} committed offsets", g.groupId(), g.offsets().size());
+                g.clearOffsets();
             } else {
                 // Nothing was deleted: serve the group again unless a new one took its id meanwhile.
-                g.restoreState(GroupState.EMPTY, emptySince);
+                g.undoDeletion(emptySince);
                 if (!groups.restore(g)) {
-                    g.restoreState(GroupState.DEAD, emptySince);
-                    LOG.warn("Group {} was recreated while its deletion failed ({})", g.groupId, error);
+                    g.transitionTo(GroupState.DEAD, Rebalancer.now());
+                    LOG.warn("Group {} was recreated while its deletion failed ({})", g.groupId(), error);
                 }
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
         }
     }
 }

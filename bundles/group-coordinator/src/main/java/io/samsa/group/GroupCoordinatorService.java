@@ -135,8 +135,8 @@ public final class GroupCoordinatorService implements GroupCoordinator {
         this.members = new MemberRequests(groups, offsetsTopic, rebalancer);
         this.commits = new OffsetCommits(config, groups, offsetsTopic, rebalancer, log, cluster);
         this.fetches = new OffsetFetches(groups, offsetsTopic, cluster);
-        this.admin = new GroupAdmin(groups, offsetsTopic, rebalancer, log);
-        OffsetExpiry expiry = new OffsetExpiry(config, groups, rebalancer, log);
+        this.admin = new GroupAdmin(groups, offsetsTopic, log);
+        OffsetExpiry expiry = new OffsetExpiry(config, groups, log);
         long interval = Math.max(1, config.offsetsRetentionCheckIntervalMs());
         timer.scheduleWithFixedDelay(() -> guarded(expiry::run), interval, interval, TimeUnit.MILLISECONDS);
         active = true;
@@ -192,14 +192,14 @@ public final class GroupCoordinatorService implements GroupCoordinator {
 
         private void install(List<ClassicGroup> loaded) {
             for (ClassicGroup g : loaded) {
-                g.lock.lock();
+                g.lock();
                 try {
                     groups.put(g);
-                    for (GroupMember m : g.members.values()) {
-                        rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs);
+                    for (GroupMember m : g.members()) {
+                        rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs());
                     }
                 } finally {
-                    g.lock.unlock();
+                    g.unlock();
                 }
             }
         }
@@ -207,13 +207,12 @@ public final class GroupCoordinatorService implements GroupCoordinator {
         @Override
         public void unload(int partition, Deferred after) {
             for (ClassicGroup g : groups.inPartition(partition)) {
-                g.lock.lock();
+                g.lock();
                 try {
-                    rebalancer.shutdown(g, Errors.NOT_COORDINATOR, after);
-                    g.restoreState(GroupState.DEAD, Rebalancer.now());
+                    g.markDead(Errors.NOT_COORDINATOR, Rebalancer.now(), after);
                     groups.remove(g);
                 } finally {
-                    g.lock.unlock();
+                    g.unlock();
                 }
             }
         }

@@ -142,37 +142,10 @@ final class GroupLoader {
             });
             List<ClassicGroup> out = new ArrayList<>(ids.size());
             for (String id : ids) {
-                ClassicGroup g = new ClassicGroup(id, partition, now);
-                StoredGroup stored = metadata.get(id);
-                if (stored != null) {
-                    restore(g, stored);
-                }
-                Map<TopicPartition, CommittedOffset> committed = offsets.get(id);
-                if (committed != null) {
-                    g.offsets.putAll(committed);
-                }
-                out.add(g);
+                out.add(ClassicGroup.restore(id, partition, now, metadata.get(id),
+                        offsets.getOrDefault(id, Map.of())));
             }
             return out;
-        }
-
-        private static void restore(ClassicGroup g, StoredGroup stored) {
-            g.metadataStored = true;
-            g.protocolType = stored.protocolType().isEmpty() ? null : stored.protocolType();
-            g.generationId = stored.generation();
-            g.protocolName = stored.protocol();
-            boolean withMembers = !stored.members().isEmpty() && stored.protocol() != null;
-            if (withMembers) {
-                for (StoredGroup.Member m : stored.members()) {
-                    GroupMember member = new GroupMember(m.memberId(), m.groupInstanceId(), m.clientId(),
-                            m.clientHost(), m.rebalanceTimeoutMs(), m.sessionTimeoutMs(),
-                            List.of(new GroupMember.Protocol(stored.protocol(), m.subscription())));
-                    member.assignment = m.assignment();
-                    g.add(member, g.protocolType, null);
-                }
-                g.leaderId = stored.leader() != null && g.has(stored.leader()) ? stored.leader() : g.leaderId;
-            }
-            g.restoreState(withMembers ? GroupState.STABLE : GroupState.EMPTY, stored.currentStateTimestamp());
         }
     }
 }

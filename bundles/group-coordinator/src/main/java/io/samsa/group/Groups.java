@@ -19,16 +19,16 @@ final class Groups {
 
     /** Removes {@code group} if it is still the one registered under its id. */
     void remove(ClassicGroup group) {
-        byId.remove(group.groupId, group);
+        byId.remove(group.groupId(), group);
     }
 
     void put(ClassicGroup group) {
-        byId.put(group.groupId, group);
+        byId.put(group.groupId(), group);
     }
 
     /** Puts {@code group} back unless another group took its id meanwhile. */
     boolean restore(ClassicGroup group) {
-        return byId.putIfAbsent(group.groupId, group) == null;
+        return byId.putIfAbsent(group.groupId(), group) == null;
     }
 
     Collection<ClassicGroup> all() {
@@ -38,7 +38,7 @@ final class Groups {
     List<ClassicGroup> inPartition(int partition) {
         List<ClassicGroup> out = new ArrayList<>();
         for (ClassicGroup g : byId.values()) {
-            if (g.partition == partition) {
+            if (g.partition() == partition) {
                 out.add(g);
             }
         }

@@ -85,12 +85,12 @@ final class JoinGroupHandler {
                 future.complete(JoinResponses.error(memberId, Errors.UNKNOWN_MEMBER_ID));
                 return response;
             }
-            g.lock.lock();
+            g.lock();
             if (!unknown || !g.is(GroupState.DEAD)) {
                 break;
             }
             // Deleted meanwhile, and already gone from the registry: create it afresh.
-            g.lock.unlock();
+            g.unlock();
         }
         Join join = new Join(caller, request, memberId, session, rebalanceTimeout, protocols, future);
         Deferred after = new Deferred();
@@ -110,13 +110,13 @@ final class JoinGroupHandler {
             if (g.is(GroupState.PREPARING_REBALANCE)) {
                 rebalancer.tryCompleteJoin(g, after);
             }
-            if (g.isEmptyAndForgettable() && g.generationId == 0 && !g.metadataStored) {
+            if (g.isEmptyAndForgettable() && g.generationId() == 0 && !g.isMetadataStored()) {
                 // A group created by a join that failed leaves nothing behind.
                 g.transitionTo(GroupState.DEAD, Rebalancer.now());
                 groups.remove(g);
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
         return response;
@@ -131,7 +131,7 @@ final class JoinGroupHandler {
                 GroupMember m = g.get(memberId);
                 return (m != null && m.isAwaitingJoin()) || g.numAwaitingJoin() < config.maxSize();
             default:
-                return g.has(memberId) || g.members.size() < config.maxSize();
+                return g.has(memberId) || g.size() < config.maxSize();
         }
     }
 
@@ -152,7 +152,7 @@ final class JoinGroupHandler {
                 addMemberAndRebalance(g, newMemberId, join, after);
             } else {
                 LOG.info("Static member {} of group {} rejoins with an unknown member id; replacing {} by {}",
-                        join.instanceId(), g.groupId, oldMemberId, newMemberId);
+                        join.instanceId(), g.groupId(), oldMemberId, newMemberId);
                 updateStaticMember(g, oldMemberId, newMemberId, join, after);
             }
         } else if (join.version() >= 4) {
@@ -174,7 +174,7 @@ final class JoinGroupHandler {
             after.complete(join.future, JoinResponses.error(memberId, Errors.INCONSISTENT_GROUP_PROTOCOL));
             return;
         }
-        if (g.pendingMembers.containsKey(memberId) && join.instanceId() == null) {
+        if (g.isPendingMember(memberId) && join.instanceId() == null) {
             addMemberAndRebalance(g, memberId, join, after);
             return;
         }
@@ -191,7 +191,7 @@ final class JoinGroupHandler {
             case COMPLETING_REBALANCE:
                 if (m.matches(join.protocols)) {
                     // The member probably lost the JoinGroup response: send it again.
-                    after.complete(join.future, JoinResponses.success(g, memberId, g.leaderId,
+                    after.complete(join.future, JoinResponses.success(g, memberId, g.leaderId(),
                             g.isLeader(memberId) ? g.currentMemberMetadata() : List.of(), false));
                 } else {
                     updateMemberAndRebalance(g, m, join, "updating metadata of " + memberId, after);
@@ -202,7 +202,7 @@ final class JoinGroupHandler {
                     // A leader's JoinGroup asks for a rebalance (e.g. the subscribed topics changed).
                     updateMemberAndRebalance(g, m, join, "member " + memberId + " rejoining a stable group", after);
                 } else {
-                    after.complete(join.future, JoinResponses.success(g, memberId, g.leaderId, List.of(), false));
+                    after.complete(join.future, JoinResponses.success(g, memberId, g.leaderId(), List.of(), false));
                 }
                 break;
             default:
@@ -224,15 +224,11 @@ final class JoinGroupHandler {
     }
 
     private void addMemberAndRebalance(ClassicGroup g, String memberId, Join join, Deferred after) {
-        rebalancer.removePendingMember(g, memberId);
+        g.removePendingMember(memberId);
         String clientId = join.caller.clientId() == null ? "" : join.caller.clientId();
         GroupMember m = new GroupMember(memberId, join.instanceId(), clientId,
                 clientHost(join.caller.clientAddress()), join.rebalanceTimeoutMs, join.sessionTimeoutMs,
                 join.protocols);
-        m.isNew = true;
-        if (g.is(GroupState.PREPARING_REBALANCE) && g.generationId == 0) {
-            g.newMemberAdded = true;
-        }
         g.add(m, join.request.protocolType(), join.future);
         // A new member cannot heartbeat while its JoinGroup is parked; it gets a longer grace period.
         rebalancer.scheduleHeartbeat(g, m, Rebalancer.NEW_MEMBER_JOIN_TIMEOUT_MS);
@@ -246,16 +242,16 @@ final class JoinGroupHandler {
     }
 
     private void updateStaticMember(ClassicGroup g, String oldMemberId, String newMemberId, Join join, Deferred after) {
-        String currentLeader = g.leaderId;
+        String currentLeader = g.leaderId();
         GroupMember m = g.replaceStaticMember(join.instanceId(), oldMemberId, newMemberId, after);
-        List<GroupMember.Protocol> oldProtocols = m.protocols;
-        int oldRebalanceTimeout = m.rebalanceTimeoutMs;
-        int oldSessionTimeout = m.sessionTimeoutMs;
-        rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs);
+        List<GroupMember.Protocol> oldProtocols = m.protocols();
+        int oldRebalanceTimeout = m.rebalanceTimeoutMs();
+        int oldSessionTimeout = m.sessionTimeoutMs();
+        rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs());
         switch (g.state()) {
             case STABLE:
                 g.updateMember(m, join.protocols, join.rebalanceTimeoutMs, join.sessionTimeoutMs, null, after);
-                if (g.selectProtocol().equals(g.protocolName)) {
+                if (g.selectProtocol().equals(g.protocolName())) {
                     // Same protocol: no rebalance; the member gets its previous assignment through SyncGroup.
                     Revert revert = new Revert(oldMemberId, oldProtocols, oldRebalanceTimeout, oldSessionTimeout);
                     rebalancer.storeGroup(g, g.currentAssignment()).thenAccept(
@@ -276,7 +272,7 @@ final class JoinGroupHandler {
                 g.updateMember(m, join.protocols, join.rebalanceTimeoutMs, join.sessionTimeoutMs, join.future, after);
                 break;
             default:
-                throw new IllegalStateException("Static member " + join.instanceId() + " in group " + g.groupId
+                throw new IllegalStateException("Static member " + join.instanceId() + " in group " + g.groupId()
                         + " in state " + g.state());
         }
     }
@@ -288,7 +284,7 @@ final class JoinGroupHandler {
     private void onStaticMemberStored(ClassicGroup g, GroupMember m, Join join, String newMemberId,
             String previousLeader, Revert revert, ProduceResult result) {
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
             Errors error = CoordinatorLog.groupError(result.error());
             if (error != Errors.NONE) {
@@ -301,14 +297,14 @@ final class JoinGroupHandler {
             } else if (join.version() >= 9) {
                 // KIP-814: a static leader learns it leads, but skips the assignment of a stable group.
                 boolean leader = g.isLeader(newMemberId);
-                after.complete(join.future, JoinResponses.success(g, newMemberId, g.leaderId,
+                after.complete(join.future, JoinResponses.success(g, newMemberId, g.leaderId(),
                         leader ? g.currentMemberMetadata() : List.of(), leader));
             } else {
                 // Older clients see the previous leader id, so that nobody runs a needless assignment.
                 after.complete(join.future, JoinResponses.success(g, newMemberId, previousLeader, List.of(), false));
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
     }

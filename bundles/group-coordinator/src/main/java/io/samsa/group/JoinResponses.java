@@ -17,8 +17,8 @@ final class JoinResponses {
 
     static JoinGroupResponseData success(ClassicGroup group, String memberId, String leader,
             List<JoinGroupResponseData.JoinGroupResponseMember> members, boolean skipAssignment) {
-        return new JoinGroupResponseData().setMemberId(memberId).setGenerationId(group.generationId)
-                .setProtocolType(group.protocolType).setProtocolName(group.protocolName)
+        return new JoinGroupResponseData().setMemberId(memberId).setGenerationId(group.generationId())
+                .setProtocolType(group.protocolType()).setProtocolName(group.protocolName())
                 .setLeader(leader == null ? "" : leader).setMembers(members).setSkipAssignment(skipAssignment);
     }
 

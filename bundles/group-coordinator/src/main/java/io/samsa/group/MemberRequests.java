@@ -55,7 +55,7 @@ final class MemberRequests {
             return response;
         }
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
             Errors error = validateSync(g, request);
             if (error != Errors.NONE) {
@@ -64,7 +64,7 @@ final class MemberRequests {
                 syncMember(g, request, future, after);
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
         return response;
@@ -80,7 +80,7 @@ final class MemberRequests {
         if (error != Errors.NONE) {
             return error;
         }
-        return generationId != g.generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE;
+        return generationId != g.generationId() ? Errors.ILLEGAL_GENERATION : Errors.NONE;
     }
 
     private static Errors validateSync(ClassicGroup g, SyncGroupRequestData request) {
@@ -89,10 +89,10 @@ final class MemberRequests {
         if (error != Errors.NONE) {
             return error;
         }
-        if (request.protocolType() != null && !request.protocolType().equals(g.protocolType)) {
+        if (request.protocolType() != null && !request.protocolType().equals(g.protocolType())) {
             return Errors.INCONSISTENT_GROUP_PROTOCOL;
         }
-        if (request.protocolName() != null && !request.protocolName().equals(g.protocolName)) {
+        if (request.protocolName() != null && !request.protocolName().equals(g.protocolName())) {
             return Errors.INCONSISTENT_GROUP_PROTOCOL;
         }
         return Errors.NONE;
@@ -109,12 +109,8 @@ final class MemberRequests {
                 after.complete(future, SyncResponses.error(Errors.REBALANCE_IN_PROGRESS));
                 break;
             case COMPLETING_REBALANCE:
-                if (m.awaitingSync != null) {
-                    after.complete(m.awaitingSync, SyncResponses.error(Errors.UNKNOWN_MEMBER_ID));
-                }
-                m.awaitingSync = future;
-                g.pendingSyncMembers.remove(m.memberId);
-                if (g.isLeader(m.memberId)) {
+                g.awaitSync(m, future, after);
+                if (g.isLeader(m.memberId())) {
                     Map<String, byte[]> assignment = new HashMap<>();
                     for (SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments()) {
                         if (g.has(a.memberId())) {
@@ -122,15 +118,15 @@ final class MemberRequests {
                                     : a.assignment());
                         }
                     }
-                    int generation = g.generationId;
+                    int generation = g.generationId();
                     rebalancer.storeGroup(g, assignment)
                             .thenAccept(r -> onAssignmentStored(g, generation, assignment, r));
                 }
                 break;
             case STABLE:
-                g.pendingSyncMembers.remove(m.memberId);
-                rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs);
-                after.complete(future, SyncResponses.assignment(g, m.assignment));
+                g.markSynced(m.memberId());
+                rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs());
+                after.complete(future, SyncResponses.assignment(g, m.assignment()));
                 break;
             default:
                 after.complete(future, SyncResponses.error(Errors.COORDINATOR_NOT_AVAILABLE));
@@ -141,14 +137,14 @@ final class MemberRequests {
     private void onAssignmentStored(ClassicGroup g, int generation, Map<String, byte[]> assignment,
             ProduceResult result) {
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
-            if (!g.is(GroupState.COMPLETING_REBALANCE) || g.generationId != generation) {
+            if (!g.is(GroupState.COMPLETING_REBALANCE) || g.generationId() != generation) {
                 return;
             }
             Errors error = CoordinatorLog.groupError(result.error());
             if (error != Errors.NONE) {
-                LOG.warn("Failed to store the assignment of group {} generation {}: {}", g.groupId, generation,
+                LOG.warn("Failed to store the assignment of group {} generation {}: {}", g.groupId(), generation,
                         result.error());
                 rebalancer.resetAndPropagateAssignmentError(g, error, after);
                 rebalancer.maybePrepareRebalance(g, "failed to store the assignment", after);
@@ -157,7 +153,7 @@ final class MemberRequests {
                 g.transitionTo(GroupState.STABLE, Rebalancer.now());
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
     }
@@ -179,11 +175,11 @@ final class MemberRequests {
             return heartbeatResponse(Errors.UNKNOWN_MEMBER_ID);
         }
         Errors error;
-        g.lock.lock();
+        g.lock();
         try {
             error = heartbeat(g, request);
         } finally {
-            g.lock.unlock();
+            g.unlock();
         }
         return heartbeatResponse(error);
     }
@@ -199,10 +195,10 @@ final class MemberRequests {
             case EMPTY:
                 return Errors.UNKNOWN_MEMBER_ID;
             case PREPARING_REBALANCE:
-                rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs);
+                rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs());
                 return Errors.REBALANCE_IN_PROGRESS;
             default:
-                rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs);
+                rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs());
                 return Errors.NONE;
         }
     }
@@ -230,7 +226,7 @@ final class MemberRequests {
                 results.add(memberResult(id, Errors.UNKNOWN_MEMBER_ID));
             }
         } else {
-            g.lock.lock();
+            g.lock();
             try {
                 if (g.is(GroupState.DEAD)) {
                     topLevel = Errors.COORDINATOR_NOT_AVAILABLE;
@@ -240,7 +236,7 @@ final class MemberRequests {
                     }
                 }
             } finally {
-                g.lock.unlock();
+                g.unlock();
                 after.run();
             }
         }
@@ -266,16 +262,14 @@ final class MemberRequests {
             rebalancer.removeMember(g, g.get(current), reason, after);
             return Errors.NONE;
         }
-        if (g.pendingMembers.containsKey(memberId)) {
-            rebalancer.removePendingMember(g, memberId);
-            if (g.is(GroupState.PREPARING_REBALANCE)) {
-                rebalancer.tryCompleteJoin(g, after);
-            }
+        if (g.isPendingMember(memberId)) {
+            g.removePendingMember(memberId);
+            rebalancer.tryCompleteJoin(g, after);
             return Errors.NONE;
         }
         Errors error = JoinGroupHandler.validateMember(g, memberId, id.groupInstanceId());
         if (error == Errors.NONE) {
-            LOG.info("Member {} leaves group {}", memberId, g.groupId);
+            LOG.info("Member {} leaves group {}", memberId, g.groupId());
             rebalancer.removeMember(g, g.get(memberId), reason, after);
         }
         return error;

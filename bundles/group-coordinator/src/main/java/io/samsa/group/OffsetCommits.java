@@ -105,11 +105,11 @@ final class OffsetCommits {
                 }
                 g = groups.getOrCreate(groupId, offsetsTopic.partitionFor(groupId), Rebalancer.now());
             }
-            g.lock.lock();
+            g.lock();
             if (!g.is(GroupState.DEAD)) {
                 break;
             }
-            g.lock.unlock();
+            g.unlock();
         }
         try {
             Errors error = validate(g, request.memberId(), request.groupInstanceId(), generation);
@@ -118,11 +118,11 @@ final class OffsetCommits {
             }
             GroupMember m = g.get(request.memberId());
             if (m != null && (g.is(GroupState.STABLE) || g.is(GroupState.PREPARING_REBALANCE))) {
-                rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs);
+                rebalancer.scheduleHeartbeat(g, m, m.sessionTimeoutMs());
             }
             return write(g, request, response, items);
         } finally {
-            g.lock.unlock();
+            g.unlock();
         }
     }
 
@@ -137,7 +137,7 @@ final class OffsetCommits {
             if (error != Errors.NONE) {
                 return error;
             }
-            if (generation != g.generationId) {
+            if (generation != g.generationId()) {
                 return Errors.ILLEGAL_GENERATION;
             }
         } else if (!g.is(GroupState.EMPTY)) {
@@ -164,15 +164,15 @@ final class OffsetCommits {
             }
             item.offset = new CommittedOffset(item.request.committedOffset(), item.request.committedLeaderEpoch(),
                     metadata, now, retention == DEFAULT_RETENTION ? -1L : now + retention, -1L);
-            entries.add(new CoordinatorLog.Entry(CoordinatorRecords.offsetKey(g.groupId, item.tp),
+            entries.add(new CoordinatorLog.Entry(CoordinatorRecords.offsetKey(g.groupId(), item.tp),
                     CoordinatorRecords.offsetValue(item.offset)));
             written.add(item);
         }
         if (entries.isEmpty()) {
             return CompletableFuture.completedFuture(response);
         }
-        g.pendingCommits++;
-        return log.append(g.partition, entries, now).thenApply(result -> {
+        g.commitStarted();
+        return log.append(g.partition(), entries, now).thenApply(result -> {
             applyCommitted(g, written, result);
             return response;
         });
@@ -180,9 +180,9 @@ final class OffsetCommits {
 
     private static void applyCommitted(ClassicGroup g, List<Item> written, ProduceResult result) {
         Errors error = CoordinatorLog.commitError(result.error());
-        g.lock.lock();
+        g.lock();
         try {
-            g.pendingCommits--;
+            g.commitWritten();
             if (error != Errors.NONE) {
                 for (Item item : written) {
                     item.response.setErrorCode(error.code());
@@ -193,10 +193,10 @@ final class OffsetCommits {
                 Item item = written.get(i);
                 CommittedOffset committed = item.offset.withLogOffset(result.baseOffset() + i);
                 // Concurrent commits complete in any order; the one written later to the log wins.
-                g.offsets.merge(item.tp, committed, (old, neu) -> old.logOffset() > neu.logOffset() ? old : neu);
+                g.putOffset(item.tp, committed);
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
         }
     }
 

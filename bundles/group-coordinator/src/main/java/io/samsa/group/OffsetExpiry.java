@@ -24,13 +24,11 @@ final class OffsetExpiry {
 
     private final GroupConfig config;
     private final Groups groups;
-    private final Rebalancer rebalancer;
     private final CoordinatorLog log;
 
-    OffsetExpiry(GroupConfig config, Groups groups, Rebalancer rebalancer, CoordinatorLog log) {
+    OffsetExpiry(GroupConfig config, Groups groups, CoordinatorLog log) {
         this.config = config;
         this.groups = groups;
-        this.rebalancer = rebalancer;
         this.log = log;
     }
 
@@ -40,36 +38,35 @@ final class OffsetExpiry {
         int groupsRemoved = 0;
         for (ClassicGroup g : groups.all()) {
             Deferred after = new Deferred();
-            g.lock.lock();
+            g.lock();
             try {
-                if (g.is(GroupState.DEAD) || g.pendingCommits > 0) {
+                if (g.is(GroupState.DEAD) || g.hasPendingCommits()) {
                     continue;
                 }
                 List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
                 for (TopicPartition tp : expired(g, now)) {
-                    g.offsets.remove(tp);
-                    tombstones.add(new CoordinatorLog.Entry(CoordinatorRecords.offsetKey(g.groupId, tp), null));
+                    g.removeOffset(tp);
+                    tombstones.add(new CoordinatorLog.Entry(CoordinatorRecords.offsetKey(g.groupId(), tp), null));
                     offsetsRemoved++;
                 }
                 if (g.isEmptyAndForgettable()) {
-                    if (g.metadataStored) {
-                        tombstones.add(new CoordinatorLog.Entry(CoordinatorRecords.groupKey(g.groupId), null));
+                    if (g.isMetadataStored()) {
+                        tombstones.add(new CoordinatorLog.Entry(CoordinatorRecords.groupKey(g.groupId()), null));
                     }
-                    rebalancer.shutdown(g, Errors.COORDINATOR_NOT_AVAILABLE, after);
-                    g.transitionTo(GroupState.DEAD, now);
+                    g.markDead(Errors.COORDINATOR_NOT_AVAILABLE, now, after);
                     groups.remove(g);
                     groupsRemoved++;
                 }
                 if (!tombstones.isEmpty()) {
-                    String id = g.groupId;
-                    log.append(g.partition, tombstones, now).thenAccept(r -> {
+                    String id = g.groupId();
+                    log.append(g.partition(), tombstones, now).thenAccept(r -> {
                         if (r.error() != Errors.NONE) {
                             LOG.warn("Failed to write expiry tombstones of group {}: {}", id, r.error());
                         }
                     });
                 }
             } finally {
-                g.lock.unlock();
+                g.unlock();
                 after.run();
             }
         }
@@ -80,25 +77,25 @@ final class OffsetExpiry {
 
     private List<TopicPartition> expired(ClassicGroup g, long now) {
         List<TopicPartition> out = new ArrayList<>();
-        if (g.protocolType != null && g.is(GroupState.EMPTY)) {
-            for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
-                long base = g.stateTimestamp >= 0 ? g.stateTimestamp : e.getValue().commitTimestamp();
+        if (g.protocolType() != null && g.is(GroupState.EMPTY)) {
+            for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets().entrySet()) {
+                long base = g.stateTimestamp() >= 0 ? g.stateTimestamp() : e.getValue().commitTimestamp();
                 if (isExpired(e.getValue(), base, now)) {
                     out.add(e.getKey());
                 }
             }
-        } else if (ConsumerProtocol.PROTOCOL_TYPE.equals(g.protocolType) && g.is(GroupState.STABLE)) {
+        } else if (ConsumerProtocol.PROTOCOL_TYPE.equals(g.protocolType()) && g.is(GroupState.STABLE)) {
             Set<String> subscribed = subscribedTopics(g);
             if (subscribed != null) {
-                for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
+                for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets().entrySet()) {
                     if (!subscribed.contains(e.getKey().topic())
                             && isExpired(e.getValue(), e.getValue().commitTimestamp(), now)) {
                         out.add(e.getKey());
                     }
                 }
             }
-        } else if (g.protocolType == null) {
-            for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
+        } else if (g.protocolType() == null) {
+            for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets().entrySet()) {
                 if (isExpired(e.getValue(), e.getValue().commitTimestamp(), now)) {
                     out.add(e.getKey());
                 }
@@ -118,8 +115,8 @@ final class OffsetExpiry {
     private static Set<String> subscribedTopics(ClassicGroup g) {
         Set<String> topics = new HashSet<>();
         try {
-            for (GroupMember m : g.members.values()) {
-                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(m.metadata(g.protocolName)))
+            for (GroupMember m : g.members()) {
+                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(m.metadata(g.protocolName())))
                         .topics());
             }
         } catch (RuntimeException e) {

@@ -120,7 +120,7 @@ final class OffsetFetches {
         ClassicGroup locked = g;
         List<TopicAnswer> out = new ArrayList<>();
         if (locked != null) {
-            locked.lock.lock();
+            locked.lock();
         }
         try {
             if (g != null && g.is(GroupState.DEAD)) {
@@ -144,7 +144,7 @@ final class OffsetFetches {
                 List<Answer> answers = new ArrayList<>(t.partitions.size());
                 for (int p : t.partitions) {
                     CommittedOffset c = g == null || failed || topicError != Errors.NONE ? null
-                            : g.offsets.get(new TopicPartition(name, p));
+                            : g.offsets().get(new TopicPartition(name, p));
                     answers.add(c == null ? new Answer(p, -1L, -1, "", topicError)
                             : new Answer(p, c.offset(), c.leaderEpoch(), c.metadata(), Errors.NONE));
                 }
@@ -153,14 +153,14 @@ final class OffsetFetches {
             return out;
         } finally {
             if (locked != null) {
-                locked.lock.unlock();
+                locked.unlock();
             }
         }
     }
 
     private void allCommitted(ClassicGroup g, List<TopicAnswer> out) {
         Map<String, TreeMap<Integer, CommittedOffset>> byTopic = new LinkedHashMap<>();
-        g.offsets.forEach((tp, c) -> byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), c));
+        g.offsets().forEach((tp, c) -> byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), c));
         byTopic.forEach((topic, partitions) -> {
             List<Answer> answers = new ArrayList<>(partitions.size());
             partitions.forEach((p, c) -> answers.add(new Answer(p, c.offset(), c.leaderEpoch(), c.metadata(),

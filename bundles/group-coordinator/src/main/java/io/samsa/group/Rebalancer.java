@@ -1,6 +1,5 @@
 package io.samsa.group;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,10 +15,11 @@ import org.slf4j.LoggerFactory;
 import io.samsa.api.broker.ProduceResult;
 
 /**
- * The rebalance state machine of classic groups and its timers: member sessions, the join phase
- * (with the initial delay of an empty group), the sync phase, member removal and storing the
- * group's metadata. Every method here expects the group's lock to be held, except the timer
- * callbacks, which take it.
+ * When classic groups rebalance, and their timers: member sessions, the join phase (with the
+ * initial delay of an empty group), the sync phase, member removal and storing the group's
+ * metadata. The transitions themselves are {@link ClassicGroup}'s; this class decides when to make
+ * them. Every method here expects the group's lock to be held, except the timer callbacks, which
+ * take it.
  */
 final class Rebalancer {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
@@ -46,39 +46,37 @@ final class Rebalancer {
     void scheduleHeartbeat(ClassicGroup g, GroupMember m, long timeoutMs) {
         long nowNanos = System.nanoTime();
         long deadline = nowNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        m.heartbeatDeadlineNanos = deadline;
+        m.setSessionDeadline(deadline);
         // Moving the deadline later leaves the timer alone: it re-arms when it fires early.
-        if (m.heartbeatTimer == null || m.heartbeatTimerAtNanos - deadline > 0) {
-            m.cancelHeartbeat();
+        if (!m.sessionTimerFiresBy(deadline)) {
             armHeartbeat(g, m, deadline - nowNanos);
         }
     }
 
     private void armHeartbeat(ClassicGroup g, GroupMember m, long delayNanos) {
         long at = System.nanoTime() + delayNanos;
-        m.heartbeatTimerAtNanos = at;
-        m.heartbeatTimer = timer.schedule(() -> onHeartbeatTimer(g, m, at), delayNanos, TimeUnit.NANOSECONDS);
+        m.armSessionTimer(timer.schedule(() -> onHeartbeatTimer(g, m, at), delayNanos, TimeUnit.NANOSECONDS), at);
     }
 
     private void onHeartbeatTimer(ClassicGroup g, GroupMember m, long at) {
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
-            if (g.is(GroupState.DEAD) || g.get(m.memberId) != m || m.heartbeatTimer == null
-                    || m.heartbeatTimerAtNanos != at) {
+            if (g.is(GroupState.DEAD) || g.get(m.memberId()) != m || !m.isCurrentSessionTimer(at)) {
                 return;
             }
-            m.heartbeatTimer = null;
-            long remaining = m.heartbeatDeadlineNanos - System.nanoTime();
+            m.sessionTimerFired();
+            long remaining = m.sessionDeadlineNanos() - System.nanoTime();
             if (remaining > 0) {
                 armHeartbeat(g, m, remaining);
-            } else if (m.isNew || !(m.isAwaitingJoin() || m.isAwaitingSync())) {
+            } else if (m.isNew() || !(m.isAwaitingJoin() || m.isAwaitingSync())) {
                 // Members parked in a rebalance are bounded by its timeout instead.
-                LOG.info("Member {} in group {} has failed (session timeout), removing it", m.memberId, g.groupId);
-                removeMember(g, m, "removing member " + m.memberId + " on heartbeat expiration", after);
+                LOG.info("Member {} in group {} has failed (session timeout), removing it", m.memberId(),
+                        g.groupId());
+                removeMember(g, m, "removing member " + m.memberId() + " on heartbeat expiration", after);
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
     }
@@ -87,7 +85,7 @@ final class Rebalancer {
     void removeMember(ClassicGroup g, GroupMember m, String reason, Deferred after) {
         g.completeJoin(m, JoinResponses.error("", Errors.UNKNOWN_MEMBER_ID), after);
         g.completeSync(m, SyncResponses.error(Errors.UNKNOWN_MEMBER_ID), after);
-        g.remove(m.memberId);
+        g.remove(m.memberId());
         switch (g.state()) {
             case STABLE:
             case COMPLETING_REBALANCE:
@@ -102,35 +100,21 @@ final class Rebalancer {
     }
 
     void addPendingMember(ClassicGroup g, String memberId, int sessionTimeoutMs) {
-        ScheduledFuture<?> f = timer.schedule(() -> onPendingMemberExpired(g, memberId), sessionTimeoutMs,
-                TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> old = g.pendingMembers.put(memberId, f);
-        if (old != null) {
-            old.cancel(false);
-        }
-    }
-
-    /** Forgets a pending member (it joined, left or expired). */
-    void removePendingMember(ClassicGroup g, String memberId) {
-        ScheduledFuture<?> f = g.pendingMembers.remove(memberId);
-        if (f != null) {
-            f.cancel(false);
-        }
+        g.addPendingMember(memberId, timer.schedule(() -> onPendingMemberExpired(g, memberId), sessionTimeoutMs,
+                TimeUnit.MILLISECONDS));
     }
 
     private void onPendingMemberExpired(ClassicGroup g, String memberId) {
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
-            if (g.pendingMembers.remove(memberId) != null) {
+            if (g.removePendingMember(memberId)) {
                 LOG.info("Pending member {} in group {} has been removed after session timeout", memberId,
-                        g.groupId);
-                if (g.is(GroupState.PREPARING_REBALANCE)) {
-                    tryCompleteJoin(g, after);
-                }
+                        g.groupId());
+                tryCompleteJoin(g, after);
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
     }
@@ -147,102 +131,92 @@ final class Rebalancer {
         if (g.is(GroupState.COMPLETING_REBALANCE)) {
             resetAndPropagateAssignmentError(g, Errors.REBALANCE_IN_PROGRESS, after);
         }
-        cancel(g.syncTimer);
-        g.syncTimer = null;
-        cancel(g.joinTimer);
         boolean initial = g.is(GroupState.EMPTY);
-        g.transitionTo(GroupState.PREPARING_REBALANCE, now());
-        long seq = ++g.rebalanceSeq;
+        long seq = g.prepareRebalance(now());
         int rebalanceTimeout = g.rebalanceTimeoutMs();
-        LOG.info("Preparing to rebalance group {} with old generation {} ({})", g.groupId, g.generationId, reason);
+        LOG.info("Preparing to rebalance group {} with old generation {} ({})", g.groupId(), g.generationId(),
+                reason);
         if (initial) {
             int delay = config.initialRebalanceDelayMs();
-            g.initialDelayActive = true;
-            g.initialDelayRemainingMs = Math.max(rebalanceTimeout - delay, 0);
-            g.joinTimer = schedule(() -> onInitialDelay(g, seq), delay);
+            g.startInitialDelay(Math.max(rebalanceTimeout - delay, 0));
+            g.setJoinTimer(schedule(() -> onInitialDelay(g, seq), delay));
         } else {
-            g.initialDelayActive = false;
-            g.joinTimer = schedule(() -> onJoinDeadline(g, seq), rebalanceTimeout);
+            g.setJoinTimer(schedule(() -> onJoinDeadline(g, seq), rebalanceTimeout));
             tryCompleteJoin(g, after);
         }
     }
 
     private void onInitialDelay(ClassicGroup g, long seq) {
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
-            if (g.rebalanceSeq != seq || !g.is(GroupState.PREPARING_REBALANCE) || !g.initialDelayActive) {
+            if (!g.isRebalance(seq) || !g.is(GroupState.PREPARING_REBALANCE) || !g.inInitialDelay()) {
                 return;
             }
-            if (g.newMemberAdded && g.initialDelayRemainingMs > 0) {
-                // New members keep arriving: wait once more, within the rebalance timeout.
-                g.newMemberAdded = false;
-                int delay = Math.min(config.initialRebalanceDelayMs(), g.initialDelayRemainingMs);
-                g.initialDelayRemainingMs = Math.max(g.initialDelayRemainingMs - delay, 0);
-                g.joinTimer = schedule(() -> onInitialDelay(g, seq), delay);
+            // New members keep arriving: wait once more, within the rebalance timeout.
+            int extension = g.extendInitialDelay(config.initialRebalanceDelayMs());
+            if (extension > 0) {
+                g.setJoinTimer(schedule(() -> onInitialDelay(g, seq), extension));
             } else {
                 completeJoin(g, after);
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
     }
 
     private void onJoinDeadline(ClassicGroup g, long seq) {
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
-            if (g.rebalanceSeq == seq && g.is(GroupState.PREPARING_REBALANCE)) {
+            if (g.isRebalance(seq) && g.is(GroupState.PREPARING_REBALANCE)) {
                 completeJoin(g, after);
             }
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
     }
 
     /** Completes the join phase once every known member has rejoined (outside the initial delay). */
     void tryCompleteJoin(ClassicGroup g, Deferred after) {
-        if (g.is(GroupState.PREPARING_REBALANCE) && !g.initialDelayActive && g.hasAllMembersJoined()) {
+        if (g.is(GroupState.PREPARING_REBALANCE) && !g.inInitialDelay() && g.hasAllMembersJoined()) {
             completeJoin(g, after);
         }
     }
 
     private void completeJoin(ClassicGroup g, Deferred after) {
-        cancel(g.joinTimer);
-        g.joinTimer = null;
-        g.initialDelayActive = false;
+        g.endJoinPhase();
         for (GroupMember m : g.notYetRejoined()) {
             if (!m.isStatic()) {
-                LOG.info("Removing member {} of group {}: it did not rejoin in time", m.memberId, g.groupId);
+                LOG.info("Removing member {} of group {}: it did not rejoin in time", m.memberId(), g.groupId());
                 g.completeSync(m, SyncResponses.error(Errors.UNKNOWN_MEMBER_ID), after);
-                g.remove(m.memberId);
+                g.remove(m.memberId());
             }
         }
-        if (!g.maybeElectNewJoinedLeader() && !g.members.isEmpty()) {
+        if (!g.maybeElectNewJoinedLeader() && g.size() > 0) {
             // Only static members that have not rejoined remain: wait for them or their session expiry.
-            long seq = g.rebalanceSeq;
-            g.joinTimer = schedule(() -> onJoinDeadline(g, seq), g.rebalanceTimeoutMs());
+            long seq = g.rebalanceSeq();
+            g.setJoinTimer(schedule(() -> onJoinDeadline(g, seq), g.rebalanceTimeoutMs()));
             return;
         }
         g.initNextGeneration(now());
         if (g.is(GroupState.EMPTY)) {
-            LOG.info("Group {} with generation {} is now empty", g.groupId, g.generationId);
+            LOG.info("Group {} with generation {} is now empty", g.groupId(), g.generationId());
             storeGroup(g, Map.of()).thenAccept(r -> {
                 if (r.error() != Errors.NONE) {
-                    LOG.warn("Failed to write empty metadata for group {}: {}", g.groupId, r.error());
+                    LOG.warn("Failed to write empty metadata for group {}: {}", g.groupId(), r.error());
                 }
             });
             return;
         }
-        LOG.info("Stabilized group {} generation {} with {} members", g.groupId, g.generationId, g.members.size());
-        for (GroupMember m : g.members.values()) {
-            List<JoinGroupResponseData.JoinGroupResponseMember> members = g.isLeader(m.memberId)
+        LOG.info("Stabilized group {} generation {} with {} members", g.groupId(), g.generationId(), g.size());
+        for (GroupMember m : g.members()) {
+            List<JoinGroupResponseData.JoinGroupResponseMember> members = g.isLeader(m.memberId())
                     ? g.currentMemberMetadata() : List.of();
-            g.completeJoin(m, JoinResponses.success(g, m.memberId, g.leaderId, members, false), after);
-            scheduleHeartbeat(g, m, m.sessionTimeoutMs);
-            m.isNew = false;
+            g.completeJoin(m, JoinResponses.success(g, m.memberId(), g.leaderId(), members, false), after);
+            scheduleHeartbeat(g, m, m.sessionTimeoutMs());
         }
         schedulePendingSync(g);
     }
@@ -250,20 +224,19 @@ final class Rebalancer {
     // ---- the sync phase
 
     private void schedulePendingSync(ClassicGroup g) {
-        cancel(g.syncTimer);
-        int generation = g.generationId;
-        g.syncTimer = schedule(() -> onSyncDeadline(g, generation), g.rebalanceTimeoutMs());
+        int generation = g.generationId();
+        g.setSyncTimer(schedule(() -> onSyncDeadline(g, generation), g.rebalanceTimeoutMs()));
     }
 
     private void onSyncDeadline(ClassicGroup g, int generation) {
         Deferred after = new Deferred();
-        g.lock.lock();
+        g.lock();
         try {
-            if (g.generationId != generation || g.pendingSyncMembers.isEmpty()
+            List<String> missing = g.pendingSyncMembers();
+            if (g.generationId() != generation || missing.isEmpty()
                     || !(g.is(GroupState.COMPLETING_REBALANCE) || g.is(GroupState.STABLE))) {
                 return;
             }
-            List<String> missing = new ArrayList<>(g.pendingSyncMembers);
             for (String id : missing) {
                 GroupMember m = g.get(id);
                 if (m != null) {
@@ -273,66 +246,34 @@ final class Rebalancer {
             }
             prepareRebalance(g, "removing " + missing + " on pending sync request expiration", after);
         } finally {
-            g.lock.unlock();
+            g.unlock();
             after.run();
         }
     }
 
     void resetAndPropagateAssignmentError(ClassicGroup g, Errors error, Deferred after) {
-        for (GroupMember m : g.members.values()) {
-            m.assignment = GroupMember.EMPTY_BYTES;
-            if (m.isAwaitingSync()) {
-                g.completeSync(m, SyncResponses.error(error), after);
-                // Its session timer stopped while it waited; it runs again from now.
-                scheduleHeartbeat(g, m, m.sessionTimeoutMs);
-            }
+        for (GroupMember m : g.resetAndPropagateAssignmentError(error, after)) {
+            // Its session timer stopped while it waited; it runs again from now.
+            scheduleHeartbeat(g, m, m.sessionTimeoutMs());
         }
     }
 
     /** Gives every member its assignment and answers parked SyncGroups. */
     void setAndPropagateAssignment(ClassicGroup g, Map<String, byte[]> assignment, Deferred after) {
-        for (GroupMember m : g.members.values()) {
-            m.assignment = assignment.getOrDefault(m.memberId, GroupMember.EMPTY_BYTES);
-            if (m.isAwaitingSync()) {
-                g.completeSync(m, SyncResponses.assignment(g, m.assignment), after);
-                scheduleHeartbeat(g, m, m.sessionTimeoutMs);
-            }
+        for (GroupMember m : g.setAndPropagateAssignment(assignment, after)) {
+            scheduleHeartbeat(g, m, m.sessionTimeoutMs());
         }
     }
 
     /** Writes the group's metadata record with {@code assignment}; completes on the timer thread. */
     CompletableFuture<ProduceResult> storeGroup(ClassicGroup g, Map<String, byte[]> assignment) {
-        CoordinatorLog.Entry entry = new CoordinatorLog.Entry(CoordinatorRecords.groupKey(g.groupId),
+        CoordinatorLog.Entry entry = new CoordinatorLog.Entry(CoordinatorRecords.groupKey(g.groupId()),
                 CoordinatorRecords.groupValue(g.toStored(assignment)));
-        g.metadataStored = true;
-        return log.append(g.partition, List.of(entry), now());
-    }
-
-    /** Stops every timer of a group that is being unloaded or deleted and answers its parked requests. */
-    void shutdown(ClassicGroup g, Errors error, Deferred after) {
-        cancel(g.joinTimer);
-        cancel(g.syncTimer);
-        g.joinTimer = null;
-        g.syncTimer = null;
-        g.rebalanceSeq++;
-        for (ScheduledFuture<?> f : g.pendingMembers.values()) {
-            f.cancel(false);
-        }
-        g.pendingMembers.clear();
-        for (GroupMember m : g.members.values()) {
-            m.cancelHeartbeat();
-            g.completeJoin(m, JoinResponses.error(m.memberId, error), after);
-            g.completeSync(m, SyncResponses.error(error), after);
-        }
+        g.markMetadataStored();
+        return log.append(g.partition(), List.of(entry), now());
     }
 
     ScheduledFuture<?> schedule(Runnable task, long delayMs) {
         return timer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
     }
 }

@@ -13,7 +13,7 @@ final class SyncResponses {
     }
 
     static SyncGroupResponseData assignment(ClassicGroup group, byte[] assignment) {
-        return new SyncGroupResponseData().setProtocolType(group.protocolType).setProtocolName(group.protocolName)
+        return new SyncGroupResponseData().setProtocolType(group.protocolType()).setProtocolName(group.protocolName())
                 .setAssignment(assignment);
     }
 

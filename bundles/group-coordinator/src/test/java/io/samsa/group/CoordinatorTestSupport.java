@@ -1,14 +1,13 @@
 package io.samsa.group;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.fail;
+import static org.junit.Assert.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -21,13 +20,16 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.After;
 
 import io.samsa.api.broker.Caller;
+import io.samsa.testsupport.InMemoryCluster;
+import io.samsa.testsupport.InMemoryPartitions;
+import io.samsa.testsupport.Poll;
 
 /** Shared fixtures: in-memory broker services, coordinator start/stop, request builders. */
 abstract class CoordinatorTestSupport {
     static final String PROTOCOL_TYPE = "consumer";
 
     final InMemoryPartitions partitions = new InMemoryPartitions();
-    final TestCluster cluster = new TestCluster();
+    final InMemoryCluster cluster = new InMemoryCluster(partitions);
     private final List<GroupCoordinatorService> started = new ArrayList<>();
 
     static GroupConfig config(int initialDelayMs) {
@@ -52,32 +54,26 @@ abstract class CoordinatorTestSupport {
             c.deactivate();
         }
         started.clear();
+        partitions.close();
+    }
+
+    /** The coordinator's writes are the broker's own and wait for every in-sync replica, as Kafka's do. */
+    @After
+    public void everyWriteWasInternalWithAcksAll() {
+        for (InMemoryPartitions.AppendCall call : partitions.appendCalls()) {
+            assertTrue("not an internal acks=all write: " + call, call.internal() && call.requiredAcks() == -1);
+        }
     }
 
     /** Waits until {@code c} coordinates {@code groupId} with its partition loaded. */
     static void awaitReady(GroupCoordinatorService c, String groupId) {
-        awaitTrue("coordinator for " + groupId, () -> c.coordinatorFor(groupId) == 0);
-        awaitTrue("load of " + groupId, () -> {
+        Poll.until("this broker coordinates " + groupId, () -> c.coordinatorFor(groupId) == 0);
+        Poll.until("the partition of " + groupId + " is loaded", () -> {
             OffsetFetchResponseData r = get(c.fetchOffsets(caller("probe", 8), new OffsetFetchRequestData()
                     .setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(groupId)
                             .setTopics(null)))));
             return r.groups().get(0).errorCode() == Errors.NONE.code();
         });
-    }
-
-    static void awaitTrue(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     static <T> T get(CompletableFuture<T> f) {

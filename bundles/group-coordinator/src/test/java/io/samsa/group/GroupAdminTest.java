@@ -20,13 +20,15 @@ import org.apache.kafka.common.record.internal.Record;
 import org.junit.Before;
 import org.junit.Test;
 
+import io.samsa.testsupport.Poll;
+
 public class GroupAdminTest extends CoordinatorTestSupport {
     GroupCoordinatorService c;
     JoinGroupResponseData stableMember;
 
     @Before
     public void groups() {
-        cluster.addTopic("orders", 1, 0, 0, Map.of());
+        cluster.addTopic("orders", 1, Map.of());
         c = start(config(0));
         for (String g : List.of("stable", "completing", "commits-only")) {
             awaitReady(c, g);
@@ -41,7 +43,7 @@ public class GroupAdminTest extends CoordinatorTestSupport {
     Map<String, ListGroupsResponseData.ListedGroup> list(int version, List<String> states, List<String> types) {
         ListGroupsRequestData request = new ListGroupsRequestData().setStatesFilter(states).setTypesFilter(types);
         ListGroupsResponseData[] r = new ListGroupsResponseData[1];
-        awaitTrue("all partitions loaded", () -> {
+        Poll.until("all partitions loaded", () -> {
             r[0] = get(c.listGroups(caller("admin", version), request));
             return r[0].errorCode() != Errors.COORDINATOR_LOAD_IN_PROGRESS.code();
         });
@@ -112,7 +114,7 @@ public class GroupAdminTest extends CoordinatorTestSupport {
         stop(c);
         GroupCoordinatorService e = start(shortRetention);
         awaitReady(e, "commits-only");
-        awaitTrue("expiry of commits-only", () -> {
+        Poll.until("expiry of commits-only", () -> {
             var r = get(e.fetchOffsets(caller("f", 8), new OffsetFetchRequestData().setGroups(List.of(
                     new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("commits-only").setTopics(null)))));
             return r.groups().get(0).topics().isEmpty();

@@ -22,6 +22,8 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.Test;
 
+import io.samsa.testsupport.Poll;
+
 public class GroupMembershipTest extends CoordinatorTestSupport {
 
     /** Joins {@code n} dynamic members (v5, through MEMBER_ID_REQUIRED) and completes the rebalance. */
@@ -165,7 +167,7 @@ public class GroupMembershipTest extends CoordinatorTestSupport {
         int generation = joined.get(0).generationId();
         JoinGroupResponseData alive = joined.get(0);
         // Only the first member heartbeats; the second one's session runs out and a rebalance starts.
-        awaitTrue("rebalance after session expiry",
+        Poll.until("rebalance after session expiry",
                 () -> heartbeat(c, "expiry", alive.memberId(), null, generation) == Errors.REBALANCE_IN_PROGRESS);
         JoinGroupResponseData rejoined = get(c.joinGroup(caller("client-0", 5),
                 join("expiry", alive.memberId(), null, 300, 10_000, "range")));
@@ -334,7 +336,7 @@ public class GroupMembershipTest extends CoordinatorTestSupport {
         JoinGroupResponseData leader = a.leader().equals(a.memberId()) ? a : b;
         JoinGroupResponseData follower = leader == a ? b : a;
         CompletableFuture<SyncGroupResponseData> waiting = c.syncGroup(caller("f", 5), sync("unlucky", follower));
-        partitions.failAppends = Errors.NOT_LEADER_OR_FOLLOWER;
+        partitions.failAppends(Errors.NOT_LEADER_OR_FOLLOWER);
         SyncGroupResponseData failed = get(c.syncGroup(caller("l", 5), sync("unlucky", leader,
                 assign(leader.memberId(), "x"), assign(follower.memberId(), "y"))));
         assertError(Errors.NOT_COORDINATOR, failed.errorCode());

@@ -25,12 +25,15 @@ import org.apache.kafka.common.record.internal.Record;
 import org.junit.Before;
 import org.junit.Test;
 
+import io.samsa.testsupport.InMemoryCluster;
+import io.samsa.testsupport.Poll;
+
 /** State written to __consumer_offsets survives a new coordinator instance; deletions and unloads. */
 public class GroupPersistenceTest extends CoordinatorTestSupport {
 
     @Before
     public void topics() {
-        cluster.addTopic("orders", 2, 0, 0, Map.of());
+        cluster.addTopic("orders", 2, Map.of());
     }
 
     DescribeGroupsResponseData.DescribedGroup describe(GroupCoordinatorService c, String groupId, int version) {
@@ -101,7 +104,7 @@ public class GroupPersistenceTest extends CoordinatorTestSupport {
                 new LeaveGroupRequestData.MemberIdentity().setMemberId(joined.get(0).memberId())
                         .setGroupInstanceId("static-a"),
                 new LeaveGroupRequestData.MemberIdentity().setMemberId(joined.get(1).memberId())))));
-        awaitTrue("empty group", () -> describe(first, "doomed", 5).groupState().equals("Empty"));
+        Poll.until("empty group", () -> describe(first, "doomed", 5).groupState().equals("Empty"));
         assertEquals(PROTOCOL_TYPE, describe(first, "doomed", 5).protocolType());
 
         DeleteGroupsResponseData deleted = get(first.deleteGroups(caller("admin", 2), delete));
@@ -132,15 +135,15 @@ public class GroupPersistenceTest extends CoordinatorTestSupport {
 
     @Test
     public void groupsAreServedOnlyAfterLoading() {
-        partitions.fetchGate = new CompletableFuture<>();
+        partitions.holdFetches();
         GroupCoordinatorService c = start(config(0));
-        awaitTrue("coordinator", () -> c.coordinatorFor("slow") == 0);
+        Poll.until("coordinator", () -> c.coordinatorFor("slow") == 0);
         assertError(Errors.COORDINATOR_LOAD_IN_PROGRESS, get(c.joinGroup(caller("a", 5),
                 join("slow", "", null, 10_000, 10_000, "range"))).errorCode());
         assertEquals(Errors.NONE, heartbeat(c, "slow", "m", null, 1));
         assertError(Errors.REBALANCE_IN_PROGRESS, get(c.syncGroup(caller("a", 5),
                 sync("slow", new JoinGroupResponseData().setMemberId("m").setGenerationId(1)))).errorCode());
-        partitions.fetchGate.complete(null);
+        partitions.releaseFetches();
         awaitReady(c, "slow");
         assertError(Errors.NONE, get(c.joinGroup(caller("a", 3),
                 join("slow", "", null, 10_000, 10_000, "range"))).errorCode());
@@ -175,14 +178,19 @@ public class GroupPersistenceTest extends CoordinatorTestSupport {
     @Test
     public void offsetsTopicIsCreatedOnFirstNeed() {
         GroupCoordinatorService c = start(config(0));
-        assertNull(cluster.lastConfigs);
+        assertFalse("created before anyone asked", cluster.creations().stream()
+                .anyMatch(t -> t.name().equals(CoordinatorLog.TOPIC)));
         assertEquals(0, c.coordinatorFor("any"));
-        assertEquals(List.of(CoordinatorLog.TOPIC), cluster.created);
-        assertEquals(1, cluster.lastReplicationFactor);
-        assertEquals(Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(1024 * 1024)),
-                cluster.lastConfigs);
+        // Replication factor 3 is asked for in the configuration, capped at the one live broker.
+        List<InMemoryCluster.Creation> expected = List.of(new InMemoryCluster.Creation(CoordinatorLog.TOPIC, 4,
+                (short) 1, Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(1024 * 1024))));
+        assertEquals(expected, offsetsTopicCreations());
         assertEquals(Math.abs("any".hashCode()) % 4, c.partitionFor("any"));
         assertEquals(0, c.coordinatorFor("other"));
-        assertEquals(1, cluster.created.size());
+        assertEquals("created once", expected, offsetsTopicCreations());
+    }
+
+    private List<InMemoryCluster.Creation> offsetsTopicCreations() {
+        return cluster.creations().stream().filter(t -> t.name().equals(CoordinatorLog.TOPIC)).toList();
     }
 }

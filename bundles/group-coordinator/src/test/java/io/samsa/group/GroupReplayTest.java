@@ -17,6 +17,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.Before;
 import org.junit.Test;
 
+import io.samsa.testsupport.Poll;
+
 /**
  * The coordinator's state is what {@code __consumer_offsets} says: a coordinator built afresh by
  * replaying the log holds the same groups as the live one that wrote it, with the same
@@ -36,20 +38,20 @@ public class GroupReplayTest extends CoordinatorTestSupport {
             Map<String, DurableMember> members, Map<String, CommittedOffset> offsets) {
 
         static DurableGroup of(ClassicGroup g) {
-            g.lock.lock();
+            g.lock();
             try {
                 Map<String, DurableMember> members = new TreeMap<>();
-                for (GroupMember m : g.members.values()) {
-                    members.put(m.memberId, new DurableMember(m.groupInstanceId, m.clientId, m.clientHost,
-                            m.rebalanceTimeoutMs, m.sessionTimeoutMs, string(m.metadata(g.protocolName)),
-                            string(m.assignment)));
+                for (GroupMember m : g.members()) {
+                    members.put(m.memberId(), new DurableMember(m.groupInstanceId(), m.clientId(), m.clientHost(),
+                            m.rebalanceTimeoutMs(), m.sessionTimeoutMs(), string(m.metadata(g.protocolName())),
+                            string(m.assignment())));
                 }
                 Map<String, CommittedOffset> offsets = new TreeMap<>();
-                g.offsets.forEach((tp, o) -> offsets.put(tp.toString(), o));
-                return new DurableGroup(g.state().toString(), g.generationId, g.protocolType, g.protocolName,
-                        g.leaderId, members, offsets);
+                g.offsets().forEach((tp, o) -> offsets.put(tp.toString(), o));
+                return new DurableGroup(g.state().toString(), g.generationId(), g.protocolType(), g.protocolName(),
+                        g.leaderId(), members, offsets);
             } finally {
-                g.lock.unlock();
+                g.unlock();
             }
         }
     }
@@ -57,14 +59,14 @@ public class GroupReplayTest extends CoordinatorTestSupport {
     private static Map<String, DurableGroup> durableGroups(GroupCoordinatorService c) {
         Map<String, DurableGroup> out = new TreeMap<>();
         for (ClassicGroup g : c.groups().all()) {
-            out.put(g.groupId, DurableGroup.of(g));
+            out.put(g.groupId(), DurableGroup.of(g));
         }
         return out;
     }
 
     @Before
     public void topics() {
-        cluster.addTopic("orders", 2, 0, 0, Map.of());
+        cluster.addTopic("orders", 2, Map.of());
     }
 
     private static LeaveGroupResponseData leave(GroupCoordinatorService c, String groupId, String memberId,
@@ -126,7 +128,7 @@ public class GroupReplayTest extends CoordinatorTestSupport {
         emptiedGroup(live);
         // A commit-only group (no members, generation -1), as tools such as kafka-consumer-groups --reset-offsets make.
         commit(live, "commit-only", new JoinGroupResponseData().setGenerationId(-1).setMemberId(""), null, 42);
-        awaitTrue("the live groups settle", () -> {
+        Poll.until("the live groups settle", () -> {
             Map<String, DurableGroup> now = durableGroups(live);
             return now.size() == 3 && "Stable".equals(now.get("rebalanced").state())
                     && "Empty".equals(now.get("emptied").state());
@@ -153,15 +155,15 @@ public class GroupReplayTest extends CoordinatorTestSupport {
 
         // The loader alone, over the same log, as a coordinator taking over the partition would run it.
         GroupLoader loader = new GroupLoader(partitions, Runnable::run);
-        int partition = live.groups().get("rebalanced").partition;
+        int partition = live.groups().get("rebalanced").partition();
         List<ClassicGroup> loaded = get(loader.load(partition, Rebalancer.now()));
         Map<String, DurableGroup> rebuilt = new TreeMap<>();
         for (ClassicGroup g : loaded) {
-            rebuilt.put(g.groupId, DurableGroup.of(g));
+            rebuilt.put(g.groupId(), DurableGroup.of(g));
         }
         List<String> inPartition = new ArrayList<>();
         for (ClassicGroup g : live.groups().inPartition(partition)) {
-            inPartition.add(g.groupId);
+            inPartition.add(g.groupId());
         }
         assertEquals(inPartition.size(), rebuilt.size());
         assertEquals(expected.get("rebalanced"), rebuilt.get("rebalanced"));

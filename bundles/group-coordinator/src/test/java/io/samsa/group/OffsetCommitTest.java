@@ -24,7 +24,7 @@ public class OffsetCommitTest extends CoordinatorTestSupport {
 
     @Before
     public void setUp() {
-        cluster.addTopic("orders", 3, 0, 0, Map.of());
+        cluster.addTopic("orders", 3, Map.of());
         c = start(config(0));
     }
 
@@ -137,12 +137,12 @@ public class OffsetCommitTest extends CoordinatorTestSupport {
     @Test
     public void commitIsAcknowledgedOnlyAfterTheWrite() {
         awaitReady(c, "slow");
-        partitions.holdAppends = true;
+        partitions.holdAppends();
         CompletableFuture<OffsetCommitResponseData> f = c.commitOffsets(caller("c", 8),
                 commit("slow", -1, "", "orders", 42));
         assertFalse(f.isDone());
         assertEquals(-1L, fetchV8("slow", "orders", 0).topics().get(0).partitions().get(0).committedOffset());
-        partitions.releaseHeld();
+        partitions.releaseAppends();
         assertEquals(List.of((short) 0), errors(get(f)));
         assertEquals(42L, fetchV8("slow", "orders", 0).topics().get(0).partitions().get(0).committedOffset());
     }
@@ -150,10 +150,10 @@ public class OffsetCommitTest extends CoordinatorTestSupport {
     @Test
     public void failedWriteCommitsNothing() {
         awaitReady(c, "failing");
-        partitions.failAppends = Errors.NOT_LEADER_OR_FOLLOWER;
+        partitions.failAppends(Errors.NOT_LEADER_OR_FOLLOWER);
         assertEquals(List.of(Errors.NOT_COORDINATOR.code()),
                 errors(get(c.commitOffsets(caller("c", 8), commit("failing", -1, "", "orders", 9)))));
-        partitions.failAppends = Errors.NOT_ENOUGH_REPLICAS;
+        partitions.failAppends(Errors.NOT_ENOUGH_REPLICAS);
         assertEquals(List.of(Errors.COORDINATOR_NOT_AVAILABLE.code()),
                 errors(get(c.commitOffsets(caller("c", 8), commit("failing", -1, "", "orders", 9)))));
         assertEquals(-1L, fetchV8("failing", "orders", 0).topics().get(0).partitions().get(0).committedOffset());

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -19,6 +18,7 @@ import org.junit.Test;
 import io.samsa.protocol.kafka.testkit.LogCapture;
 import io.samsa.protocol.kafka.testkit.RawClient;
 import io.samsa.protocol.kafka.testkit.TestBroker;
+import io.samsa.testsupport.Poll;
 
 /** max.connections, max.connections.per.ip (and overrides), connections.max.idle.ms; each close is logged with why. */
 public class ConnectionLimitsTest {
@@ -34,11 +34,11 @@ public class ConnectionLimitsTest {
             }
             try (RawClient extra = new RawClient(broker.address())) {
                 assertTrue("closed at once", extra.closedByServer(10_000));
-                eventually("a warning naming the client and max.connections",
+                Poll.until("a warning naming the client and max.connections",
                         () -> !log.linesWith("WARN", extra.localAddress(), "max.connections = 3").isEmpty());
             }
             open.remove(0).close();
-            eventually("the slot is given back", () -> broker.server.socketServer().connectionCount() == 2);
+            Poll.until("the slot is given back", () -> broker.server.socketServer().connectionCount() == 2);
             try (RawClient again = served(new RawClient(broker.address()))) {
                 for (RawClient client : open) {
                     served(client);
@@ -58,7 +58,7 @@ public class ConnectionLimitsTest {
             open.add(served(new RawClient(perIp.address())));
             try (RawClient extra = new RawClient(perIp.address())) {
                 assertTrue(extra.closedByServer(10_000));
-                eventually("a warning naming the client and max.connections.per.ip", () -> !log.linesWith("WARN",
+                Poll.until("a warning naming the client and max.connections.per.ip", () -> !log.linesWith("WARN",
                         extra.localAddress(), "127.0.0.1", "max.connections.per.ip = 2").isEmpty());
             }
             closeAll(open);
@@ -69,7 +69,7 @@ public class ConnectionLimitsTest {
                 }
                 try (RawClient extra = new RawClient(overridden.address())) {
                     assertTrue(extra.closedByServer(10_000));
-                    eventually("the override is named", () -> !log.linesWith("WARN", extra.localAddress(),
+                    Poll.until("the override is named", () -> !log.linesWith("WARN", extra.localAddress(),
                             "max.connections.per.ip.overrides = 3").isEmpty());
                 }
             }
@@ -100,7 +100,7 @@ public class ConnectionLimitsTest {
             assertTrue("idle connection closed", idleClosed);
             assertTrue("half frame closed", halfClosed);
             for (RawClient closed : List.of(idle, halfFrame)) {
-                eventually("the idle close is logged with the limit", () -> !log.linesWith(closed.localAddress(),
+                Poll.until("the idle close is logged with the limit", () -> !log.linesWith(closed.localAddress(),
                         "idle for more than 400 ms", "connections.max.idle.ms").isEmpty());
             }
         }
@@ -120,16 +120,6 @@ public class ConnectionLimitsTest {
                 new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1"));
         assertEquals(Errors.NONE.code(), versions.errorCode());
         return client;
-    }
-
-    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + DEADLINE_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("not within " + DEADLINE_MS + " ms: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     static void closeAll(List<? extends AutoCloseable> closeables) throws Exception {

@@ -49,8 +49,9 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-import io.samsa.protocol.kafka.testkit.InMemoryPartitions;
 import io.samsa.protocol.kafka.testkit.TestBroker;
+import io.samsa.testsupport.InMemoryPartitions;
+import io.samsa.testsupport.Poll;
 
 /** Real Kafka 4.4 clients against the real server: proves the encoding of every API they use. */
 public class KafkaClientsTest {
@@ -181,10 +182,10 @@ public class KafkaClientsTest {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps(null))) {
             consumer.assign(List.of(p0, p1));
             consumer.seekToBeginning(List.of(p0, p1));
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (received.size() < count && System.currentTimeMillis() < deadline) {
+            Poll.until(count + " records are consumed", () -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-            }
+                return received.size() >= count;
+            });
             assertEquals(Map.of(p0, 100L, p1, 100L), consumer.endOffsets(List.of(p0, p1)));
             // Later records reach the same consumer through its incremental fetch session.
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps())) {
@@ -192,10 +193,10 @@ public class KafkaClientsTest {
                     producer.send(new ProducerRecord<>("round-trip", i % 2, "key-" + i, "value-" + i));
                 }
             }
-            deadline = System.currentTimeMillis() + 20_000;
-            while (received.size() < count + 20 && System.currentTimeMillis() < deadline) {
+            Poll.until("20 more records arrive through the fetch session", () -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-            }
+                return received.size() >= count + 20;
+            });
             assertEquals(Map.of(p0, 0L, p1, 0L), consumer.beginningOffsets(List.of(p0, p1)));
             assertEquals(0L, consumer.offsetsForTimes(Map.of(p0, 0L)).get(p0).offset());
             assertEquals(null, consumer.offsetsForTimes(Map.of(p0, Long.MAX_VALUE / 2)).get(p0));
@@ -288,10 +289,10 @@ public class KafkaClientsTest {
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of("subscribed"));
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (values.size() < 5 && System.currentTimeMillis() < deadline) {
+            Poll.until("the subscribed consumer gets 5 records", () -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
-            }
+                return values.size() >= 5;
+            });
             consumer.commitSync();
             assertEquals(Set.of(new TopicPartition("subscribed", 0)), consumer.assignment());
         }

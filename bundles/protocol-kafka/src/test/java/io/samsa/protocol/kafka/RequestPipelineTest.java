@@ -1,7 +1,6 @@
 package io.samsa.protocol.kafka;
 
 import static io.samsa.protocol.kafka.ConnectionLimitsTest.closeAll;
-import static io.samsa.protocol.kafka.ConnectionLimitsTest.eventually;
 import static io.samsa.protocol.kafka.ConnectionLimitsTest.served;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -47,6 +46,7 @@ import io.samsa.api.broker.Caller;
 import io.samsa.protocol.kafka.testkit.RawClient;
 import io.samsa.protocol.kafka.testkit.SimpleGroupCoordinator;
 import io.samsa.protocol.kafka.testkit.TestBroker;
+import io.samsa.testsupport.Poll;
 
 /**
  * The request pipeline: parked requests hold no handler thread, a client that never reads is
@@ -83,7 +83,7 @@ public class RequestPipelineTest {
             int joinId = joining.send(ApiKeys.JOIN_GROUP, (short) 9, new JoinGroupRequestData().setGroupId("parked")
                     .setMemberId("").setProtocolType("consumer").setSessionTimeoutMs(30_000)
                     .setRebalanceTimeoutMs(30_000).setProtocols(protocols));
-            eventually("the long polls are parked", () -> broker.partitions.fetches() == 20);
+            Poll.until("the long polls are parked", () -> broker.partitions.fetches() == 20);
 
             // The single handler thread is free: Metadata is answered while all of them wait.
             MetadataResponseData metadata = (MetadataResponseData) probe.call(ApiKeys.METADATA, (short) 12,
@@ -129,7 +129,7 @@ public class RequestPipelineTest {
             }, "pipelining-writer");
             writer.setDaemon(true);
             writer.start();
-            eventually("the slow client has pipelined requests", () -> sent.get() >= 2000);
+            Poll.until("the slow client has pipelined requests", () -> sent.get() >= 2000);
 
             for (int i = 0; i < 50; i++) {
                 served(other);
@@ -160,14 +160,14 @@ public class RequestPipelineTest {
             try (RawClient warm = served(new RawClient(broker.address()))) {
                 assertNotNull(warm);
             }
-            eventually("warm-up connection closed", () -> broker.server.socketServer().connectionCount() == 0);
+            Poll.until("warm-up connection closed", () -> broker.server.socketServer().connectionCount() == 0);
             int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
             for (int i = 0; i < 500; i++) {
                 Socket socket = new Socket();
                 socket.connect(broker.address(), 5000);
                 sockets.add(socket);
             }
-            eventually("500 connections accepted", () -> broker.server.socketServer().connectionCount() == 500);
+            Poll.until("500 connections accepted", () -> broker.server.socketServer().connectionCount() == 500);
             try (RawClient client = served(new RawClient(broker.address()))) {
                 int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
                 assertTrue(threadsBefore + " threads before, " + threadsAfter + " with 500 more connections",
@@ -205,7 +205,7 @@ public class RequestPipelineTest {
                     assertEquals("no connection closed by the resize", open,
                             broker.server.socketServer().connectionCount());
                 }
-                eventually("retired network threads are gone", () -> Thread.getAllStackTraces().keySet().stream()
+                Poll.until("retired network threads are gone", () -> Thread.getAllStackTraces().keySet().stream()
                         .filter(t -> t.getName().startsWith("kafka-network-thread-")).count() <= 2);
             }
         } finally {

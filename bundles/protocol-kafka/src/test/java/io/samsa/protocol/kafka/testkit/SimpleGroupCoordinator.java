@@ -49,6 +49,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 import io.samsa.api.broker.Caller;
 import io.samsa.api.broker.GroupCoordinator;
+import io.samsa.testsupport.InMemoryCluster;
 
 /**
  * A toy group coordinator: every group has at most one member, which is its leader. Groups named

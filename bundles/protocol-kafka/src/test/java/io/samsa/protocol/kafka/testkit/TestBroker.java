@@ -8,6 +8,8 @@ import java.util.Map;
 
 import io.samsa.protocol.kafka.KafkaListeners;
 import io.samsa.protocol.kafka.KafkaProtocolServer;
+import io.samsa.testsupport.InMemoryCluster;
+import io.samsa.testsupport.InMemoryPartitions;
 
 /** The real protocol components on 127.0.0.1 and an ephemeral port, over the in-memory services. */
 public final class TestBroker implements AutoCloseable {

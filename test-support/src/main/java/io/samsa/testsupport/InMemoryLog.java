@@ -1,4 +1,4 @@
-package io.samsa.protocol.kafka.testkit;
+package io.samsa.testsupport;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -15,7 +15,6 @@ final class InMemoryLog {
     long logStartOffset;
     long nextOffset;
 
-    /** Assigns offsets and keeps a copy of each batch; returns the base offset. */
     long sizeInBytes() {
         long size = 0;
         for (ByteBuffer batch : batches) {
@@ -24,6 +23,7 @@ final class InMemoryLog {
         return size;
     }
 
+    /** Assigns offsets and keeps a copy of each batch; returns the base offset. */
     long append(ByteBuffer records) {
         long base = nextOffset;
         MemoryRecords memoryRecords = MemoryRecords.readableRecords(records.duplicate());

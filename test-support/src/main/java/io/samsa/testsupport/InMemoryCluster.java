@@ -1,4 +1,4 @@
-package io.samsa.protocol.kafka.testkit;
+package io.samsa.testsupport;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -23,15 +24,24 @@ import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.storage.LogConfig;
 
-/** A one-broker cluster whose topics live in a map: ClusterView and TopicAdmin for tests. */
+/**
+ * A one-broker cluster whose topics live in a map: ClusterView and TopicAdmin for tests. Creating
+ * a topic creates its logs in the {@link InMemoryPartitions} given; tests can move a topic's
+ * leadership away from this broker and back, and see which topics were created.
+ */
 public final class InMemoryCluster implements ClusterView, TopicAdmin {
 
     public static final int BROKER_ID = 0;
+
+    /** A topic created through {@link #createTopic}, as it was asked for. */
+    public record Creation(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+    }
 
     private final Map<String, TopicView> topics = new ConcurrentSkipListMap<>();
     private final InMemoryPartitions partitions;
     private volatile int port = -1;
     private volatile boolean autoCreate = true;
+    private final List<Creation> creations = new CopyOnWriteArrayList<>();
 
     public InMemoryCluster(InMemoryPartitions partitions) {
         this.partitions = partitions;
@@ -72,7 +82,31 @@ public final class InMemoryCluster implements ClusterView, TopicAdmin {
 
     @Override
     public Optional<TopicView> topic(String name) {
-        return Optional.ofNullable(topics.get(name));
+        return name == null ? Optional.empty() : Optional.ofNullable(topics.get(name));
+    }
+
+    /** The topics created through {@link #createTopic} (not {@link #addTopic}), in order. */
+    public List<Creation> creations() {
+        return List.copyOf(creations);
+    }
+
+    /** A topic that exists from the start, led here at epoch 0, with its logs. */
+    public synchronized void addTopic(String name, int partitionCount, Map<String, String> configs) {
+        topics.put(name, new TopicView(name, Uuid.randomUuid(), Topic.isInternal(name),
+                partitionViews(0, partitionCount, BROKER_ID, 0), Map.copyOf(configs)));
+        for (int p = 0; p < partitionCount; p++) {
+            partitions.createLog(new TopicPartition(name, p));
+        }
+    }
+
+    /** Moves the leadership of every partition of {@code name}, as a controller would; the logs stay. */
+    public synchronized void setLeader(String name, int leader, int leaderEpoch) {
+        TopicView topic = topics.get(name);
+        if (topic == null) {
+            throw new IllegalArgumentException("No topic " + name + " to move the leadership of");
+        }
+        topics.put(name, new TopicView(name, topic.topicId(), topic.internal(),
+                partitionViews(0, topic.partitions().size(), leader, leaderEpoch), topic.configs()));
     }
 
     @Override
@@ -105,19 +139,16 @@ public final class InMemoryCluster implements ClusterView, TopicAdmin {
             return new ApiError(Errors.INVALID_CONFIG, e.getMessage());
         }
         if (!validateOnly) {
-            topics.put(name, new TopicView(name, Uuid.randomUuid(), Topic.isInternal(name), partitionViews(0, count),
-                    Map.copyOf(configs)));
-            for (int p = 0; p < count; p++) {
-                partitions.createLog(new TopicPartition(name, p));
-            }
+            addTopic(name, count, configs);
+            creations.add(new Creation(name, count, replicationFactor, Map.copyOf(configs)));
         }
         return ApiError.NONE;
     }
 
-    private static List<PartitionView> partitionViews(int from, int to) {
+    private static List<PartitionView> partitionViews(int from, int to, int leader, int leaderEpoch) {
         List<PartitionView> views = new ArrayList<>();
         for (int p = from; p < to; p++) {
-            views.add(new PartitionView(p, BROKER_ID, 0, List.of(BROKER_ID), List.of(BROKER_ID), List.of()));
+            views.add(new PartitionView(p, leader, leaderEpoch, List.of(BROKER_ID), List.of(BROKER_ID), List.of()));
         }
         return views;
     }
@@ -154,7 +185,7 @@ public final class InMemoryCluster implements ClusterView, TopicAdmin {
         }
         if (!validateOnly) {
             List<PartitionView> views = new ArrayList<>(topic.partitions());
-            views.addAll(partitionViews(current, totalCount));
+            views.addAll(partitionViews(current, totalCount, BROKER_ID, 0));
             topics.put(name, new TopicView(name, topic.topicId(), topic.internal(), views, topic.configs()));
             for (int p = current; p < totalCount; p++) {
                 partitions.createLog(new TopicPartition(name, p));

@@ -1,14 +1,17 @@
-package io.samsa.protocol.kafka.testkit;
+package io.samsa.testsupport;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +20,9 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
 
 import io.samsa.api.broker.EpochLookup;
 import io.samsa.api.broker.FetchPosition;
@@ -26,8 +32,19 @@ import io.samsa.api.broker.OffsetLookup;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProduceResult;
 
-/** A toy PartitionService: logs on the heap, long polls on a monitor, no replication. */
+/**
+ * A {@link PartitionService} for tests: one broker's logs on the heap, long polls on a monitor,
+ * no replication. Partitions exist once {@link InMemoryCluster} creates their topic (or
+ * {@link #createLog} is called). Tests can make appends fail or wait, hold fetches back, and
+ * read back what was appended; counters show which transfer path the front end used.
+ */
 public final class InMemoryPartitions implements PartitionService {
+    public static final String ONLINE_DIR = "/in-memory/logs";
+    public static final String OFFLINE_DIR = "/in-memory/failed-disk";
+
+    /** One call of {@link #append}: the partitions written, with the acks and internal flag asked for. */
+    public record AppendCall(Set<TopicPartition> partitions, short requiredAcks, boolean internal) {
+    }
 
     private final Map<TopicPartition, InMemoryLog> logs = new HashMap<>();
     private final ExecutorService pollers = Executors.newCachedThreadPool(r -> {
@@ -39,12 +56,18 @@ public final class InMemoryPartitions implements PartitionService {
     private final AtomicLong directAppends = new AtomicLong();
     private final AtomicLong bytesToOtherChannels = new AtomicLong();
     private final AtomicLong fetches = new AtomicLong();
+    private final List<AppendCall> appendCalls = new CopyOnWriteArrayList<>();
 
-    synchronized void createLog(TopicPartition tp) {
+    private Errors appendFailure = Errors.NONE;
+    private boolean holdingAppends;
+    private final List<Runnable> heldAppends = new ArrayList<>();
+    private CompletableFuture<Void> fetchGate = CompletableFuture.completedFuture(null);
+
+    public synchronized void createLog(TopicPartition tp) {
         logs.putIfAbsent(tp, new InMemoryLog());
     }
 
-    synchronized void dropLogs(String topic) {
+    public synchronized void dropLogs(String topic) {
         logs.keySet().removeIf(tp -> tp.topic().equals(topic));
     }
 
@@ -61,7 +84,7 @@ public final class InMemoryPartitions implements PartitionService {
         return bytesToOtherChannels.get();
     }
 
-    /** Fetch calls the front end made. */
+    /** Fetch calls made so far. */
     public long fetches() {
         return fetches.get();
     }
@@ -71,15 +94,61 @@ public final class InMemoryPartitions implements PartitionService {
         return directAppends.get();
     }
 
+    /** Every append so far, in order. */
+    public List<AppendCall> appendCalls() {
+        return List.copyOf(appendCalls);
+    }
+
+    /** From now on every partition of an append fails with {@code error}; {@link Errors#NONE} ends that. */
+    public synchronized void failAppends(Errors error) {
+        appendFailure = error;
+    }
+
+    /** Appends are written at once but their results wait for {@link #releaseAppends()}. */
+    public synchronized void holdAppends() {
+        holdingAppends = true;
+    }
+
+    /** Completes the held appends, in order, and stops holding. */
+    public void releaseAppends() {
+        List<Runnable> todo;
+        synchronized (this) {
+            todo = new ArrayList<>(heldAppends);
+            heldAppends.clear();
+            holdingAppends = false;
+        }
+        todo.forEach(Runnable::run);
+    }
+
+    /** Fetches started from now on wait for {@link #releaseFetches()}: a reader is seen still reading. */
+    public synchronized void holdFetches() {
+        if (fetchGate.isDone()) {
+            fetchGate = new CompletableFuture<>();
+        }
+    }
+
+    public void releaseFetches() {
+        CompletableFuture<Void> gate;
+        synchronized (this) {
+            gate = fetchGate;
+        }
+        gate.complete(null);
+    }
+
     @Override
     public synchronized CompletableFuture<Map<TopicPartition, ProduceResult>> append(
             Map<TopicPartition, ByteBuffer> records, short requiredAcks, int timeoutMs, boolean internal) {
+        appendCalls.add(new AppendCall(Set.copyOf(records.keySet()), requiredAcks, internal));
         Map<TopicPartition, ProduceResult> results = new HashMap<>();
         records.forEach((tp, buffer) -> {
             if (buffer.isDirect()) {
                 directAppends.incrementAndGet();
             }
             InMemoryLog log = logs.get(tp);
+            if (appendFailure != Errors.NONE) {
+                results.put(tp, ProduceResult.error(appendFailure, "Appends to " + tp + " fail in this test"));
+                return;
+            }
             if (log == null) {
                 results.put(tp, ProduceResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "No partition " + tp));
                 return;
@@ -92,14 +161,24 @@ public final class InMemoryPartitions implements PartitionService {
             }
         });
         notifyAll();
-        return CompletableFuture.completedFuture(results);
+        CompletableFuture<Map<TopicPartition, ProduceResult>> f = new CompletableFuture<>();
+        if (holdingAppends) {
+            heldAppends.add(() -> f.complete(results));
+        } else {
+            f.complete(results);
+        }
+        return f;
     }
 
     @Override
     public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long maxWaitMs, int minBytes,
             int maxBytes, IsolationLevel isolation, Map<TopicPartition, FetchPosition> partitions) {
         fetches.incrementAndGet();
-        return CompletableFuture.supplyAsync(() -> poll(maxWaitMs, minBytes, maxBytes, partitions), pollers);
+        CompletableFuture<Void> gate;
+        synchronized (this) {
+            gate = fetchGate;
+        }
+        return gate.thenApplyAsync(v -> poll(maxWaitMs, minBytes, maxBytes, partitions), pollers);
     }
 
     private synchronized Map<TopicPartition, FetchResult> poll(long maxWaitMs, int minBytes, int maxBytes,
@@ -200,8 +279,20 @@ public final class InMemoryPartitions implements PartitionService {
                 new LogDirDescription(OFFLINE_DIR, Errors.KAFKA_STORAGE_ERROR, -1, -1, Map.of()));
     }
 
-    public static final String ONLINE_DIR = "/in-memory/logs";
-    public static final String OFFLINE_DIR = "/in-memory/failed-disk";
+    /** Every record of a partition from its log start, in order; a tombstone has no value. */
+    public synchronized List<Record> records(TopicPartition tp) {
+        InMemoryLog log = logs.get(tp);
+        if (log == null) {
+            throw new IllegalArgumentException("No partition " + tp + "; create its topic first");
+        }
+        List<Record> out = new ArrayList<>();
+        for (MutableRecordBatch batch : MemoryRecords.readableRecords(log.read(log.logStartOffset, Integer.MAX_VALUE)).batches()) {
+            for (Record r : batch) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
 
     public void close() {
         pollers.shutdownNow();

@@ -1,4 +1,4 @@
-package io.samsa.protocol.kafka.testkit;
+package io.samsa.testsupport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
