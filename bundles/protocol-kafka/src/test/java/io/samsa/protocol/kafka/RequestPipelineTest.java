@@ -229,10 +229,10 @@ public class RequestPipelineTest {
                 polling.add(client);
                 pollIds.add(client.send(ApiKeys.FETCH, FETCH_VERSION, fetch("retiring", 0, 60_000, 1)));
             }
-            eventually("the long polls are parked", () -> broker.partitions.fetches() == 12);
+            Poll.until("the long polls are parked", () -> broker.partitions.fetches() == 12);
 
             broker.reconfigure(Map.of("num.network.threads", 1));
-            eventually("three network threads retired", () -> Thread.getAllStackTraces().keySet().stream()
+            Poll.until("three network threads retired", () -> Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("kafka-network-thread-")).count() <= 1);
             assertEquals("no connection closed by the retirement", 12,
                     broker.server.socketServer().connectionCount());
