@@ -75,6 +75,7 @@ final class BrokerServer {
                 registry.engine().name(), settings.logDirs());
         try {
             registry.logDirs().checkAtStartup();
+            configureCleaner(registry.engine());
             session = coordinator.registerBroker(new BrokerRegistration(settings.brokerId(), settings.host(),
                     settings.port(), settings.rack(), 0));
             LOG.info("{}registered as {}:{} with epoch {}", prefix, settings.host(), settings.port(), session.epoch());
@@ -130,6 +131,19 @@ final class BrokerServer {
         if (previous.retentionCheckIntervalMs() != next.retentionCheckIntervalMs()) {
             retention.reschedule(next.retentionCheckIntervalMs());
         }
+        if (!previous.cleaner().equals(next.cleaner())) {
+            configureCleaner(registry.engine());
+        }
+    }
+
+    /** The engine's compactions follow the broker's log.cleaner.* settings. */
+    private void configureCleaner(StorageEngine engine) {
+        try {
+            engine.configureCleaner(settings.cleaner());
+        } catch (RuntimeException e) {
+            LOG.error("{}storage engine {} refused the cleaner settings {}; its compactions keep their previous ones",
+                    prefix, engine.name(), settings.cleaner(), e);
+        }
     }
 
     /**
@@ -142,6 +156,7 @@ final class BrokerServer {
         if (old == next) {
             return;
         }
+        configureCleaner(next);
         long start = System.nanoTime();
         int reopened = registry.reopenAll(next);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
