@@ -34,7 +34,7 @@ final class CleanerThrottle {
     CleanerThrottle(double bytesPerSecond, LongSupplier nanoClock, Sleeper sleeper) {
         this.nanoClock = nanoClock;
         this.sleeper = sleeper;
-        this.paidUntilNs = nanoClock.getAsLong();
+        this.paidUntilNs = nanoClock.getAsLong() - MAX_CREDIT_NS;
         setRate(bytesPerSecond);
     }
 
