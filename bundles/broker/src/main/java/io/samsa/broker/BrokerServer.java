@@ -81,7 +81,7 @@ final class BrokerServer {
             LOG.info("{}registered as {}:{} with epoch {}", prefix, settings.host(), settings.port(), session.epoch());
             election = coordinator.electController(settings.brokerId(), new ControllerListener());
             reconciler.start();
-            retention.start(settings.retentionCheckIntervalMs());
+            retention.start(settings.retentionCheckIntervalMs(), settings.cleanerBackoffMs());
         } catch (IOException | RuntimeException e) {
             LOG.error("{}start failed", prefix, e);
             stop();
@@ -130,6 +130,9 @@ final class BrokerServer {
         }
         if (previous.retentionCheckIntervalMs() != next.retentionCheckIntervalMs()) {
             retention.reschedule(next.retentionCheckIntervalMs());
+        }
+        if (previous.cleanerBackoffMs() != next.cleanerBackoffMs()) {
+            retention.rescheduleCleaner(next.cleanerBackoffMs());
         }
         if (!previous.cleaner().equals(next.cleaner())) {
             configureCleaner(registry.engine());

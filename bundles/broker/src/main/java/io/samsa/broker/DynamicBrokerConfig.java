@@ -57,8 +57,12 @@ final class DynamicBrokerConfig {
     static final Set<String> FRONT_END_KEYS = Set.of("num.io.threads", "num.network.threads", "max.connections",
             "max.connections.per.ip");
 
-    /** Kafka's dynamic log cleaner keys that the broker hands to its storage engine ({@link BrokerSettings#cleaner}). */
-    static final Set<String> CLEANER_KEYS = Set.of("log.cleaner.threads", "log.cleaner.io.max.bytes.per.second");
+    /**
+     * Kafka's dynamic log cleaner keys: the engine's threads and rate ({@link BrokerSettings#cleaner}),
+     * and how often the broker has it look for work.
+     */
+    static final Set<String> CLEANER_KEYS = Set.of("log.cleaner.threads", "log.cleaner.io.max.bytes.per.second",
+            "log.cleaner.backoff.ms");
 
     /**
      * Keys whose metatype default stands for Kafka's "not set" (its default is null): Kafka lists
@@ -154,6 +158,9 @@ final class DynamicBrokerConfig {
         }
         if (key.equals("log.cleaner.threads")) {
             return number >= 1 ? null : invalid(key, value, "must be at least 1");
+        }
+        if (key.equals("log.cleaner.backoff.ms")) {
+            return number >= 0 ? null : invalid(key, value, "must be at least 0");
         }
         if (CLEANER_KEYS.contains(key)) {
             return number > 0 ? null : invalid(key, value, "must be positive");

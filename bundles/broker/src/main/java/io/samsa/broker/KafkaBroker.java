@@ -112,6 +112,9 @@ public class KafkaBroker {
         @AttributeDefinition(description = "Compactions that may run at once, over all compacted partitions")
         int log_cleaner_threads() default 1;
 
+        @AttributeDefinition(description = "How often compacted partitions are checked for cleaning, in ms")
+        long log_cleaner_backoff_ms() default 15000L;
+
         @AttributeDefinition(description = "Read and write rate of all compactions together, bytes per second")
         double log_cleaner_io_max_bytes_per_second() default Double.MAX_VALUE;
 

@@ -58,6 +58,15 @@ public class BrokerSettingsTest {
     }
 
     @Test
+    public void theCleanerBackoffIsKafkasByDefault() {
+        assertEquals(15_000L, settings(Map.of()).cleanerBackoffMs());
+        assertEquals(100L, settings(Map.of("log.cleaner.backoff.ms", "100")).cleanerBackoffMs());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> settings(Map.of("log.cleaner.backoff.ms", "-1")));
+        assertEquals("log.cleaner.backoff.ms must be at least 0, not -1", e.getMessage());
+    }
+
+    @Test
     public void aCleanerThreadCountBelowOneIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> settings(Map.of("log.cleaner.threads", "0")));

@@ -32,7 +32,8 @@ public class DynamicBrokerConfigTest {
     @Test
     public void theTimeUnitsAndCleanerKeysAreDynamic() {
         for (String key : List.of("log.retention.hours", "log.retention.minutes", "log.roll.hours",
-                "log.cleaner.threads", "log.cleaner.io.max.bytes.per.second", "log.cleaner.delete.retention.ms",
+                "log.cleaner.threads", "log.cleaner.io.max.bytes.per.second", "log.cleaner.backoff.ms",
+                "log.cleaner.delete.retention.ms",
                 "log.cleaner.min.cleanable.ratio", "log.cleaner.min.compaction.lag.ms")) {
             assertTrue(key, DynamicBrokerConfig.isDynamic(key));
             assertEquals(key, Errors.NONE, config.alter("0", Map.of(key, "1"), true, false).error());
@@ -45,14 +46,15 @@ public class DynamicBrokerConfigTest {
     @Test
     public void aBadValueIsRefusedNamingKeyAndValueAndNothingIsStored() {
         config.alter("0", Map.of("log.retention.hours", "2"), true, false);
-        Map<String, String> bad = Map.of(
-                "log.retention.hours", "soon",
-                "log.roll.hours", "0",
-                "log.cleaner.threads", "0",
-                "log.cleaner.io.max.bytes.per.second", "-5",
-                "log.cleaner.min.cleanable.ratio", "1.5",
-                "log.cleaner.min.compaction.lag.ms", "-1",
-                "log.cleaner.delete.retention.ms", "x");
+        Map<String, String> bad = Map.ofEntries(
+                Map.entry("log.retention.hours", "soon"),
+                Map.entry("log.roll.hours", "0"),
+                Map.entry("log.cleaner.threads", "0"),
+                Map.entry("log.cleaner.io.max.bytes.per.second", "-5"),
+                Map.entry("log.cleaner.backoff.ms", "-1"),
+                Map.entry("log.cleaner.min.cleanable.ratio", "1.5"),
+                Map.entry("log.cleaner.min.compaction.lag.ms", "-1"),
+                Map.entry("log.cleaner.delete.retention.ms", "x"));
         bad.forEach((key, value) -> {
             ApiError error = config.alter("0", Map.of(key, value, "log.retention.minutes", "5"), true, false);
             assertEquals(key, Errors.INVALID_CONFIG, error.error());

@@ -27,7 +27,8 @@ import io.samsa.storage.format.CompactionPass.Source;
  * Kafka's log cleaner for one partition log ({@code cleanup.policy} containing {@code compact}):
  * when to clean, the cleaner checkpoint, and the swap.
  * <p>
- * A retention check starts a cleaning ({@link CompactionPass}) when the cleanable segments' dirty
+ * A retention check, or the broker's cleaner check every {@code log.cleaner.backoff.ms}, starts a
+ * cleaning ({@link CompactionPass}) when the cleanable segments' dirty
  * ratio (bytes of segments at or after the cleaned offset over all their bytes) exceeds
  * {@code min.cleanable.dirty.ratio}, or when a kept tombstone's delete horizon has passed. The
  * cleanable segments are the sealed ones up to the first holding a record younger than

@@ -429,6 +429,17 @@ public final class SegmentedPartitionLog implements PartitionLog {
         }
     }
 
+    @Override
+    public void startCleaningIfDue(long nowMs) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            compactor.maybeStart(config, nowMs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Waits until no compaction of this log runs; false when {@code timeoutMs} passed first. */
     boolean awaitCleaning(long timeoutMs) {
         return compactor.awaitIdle(timeoutMs);
