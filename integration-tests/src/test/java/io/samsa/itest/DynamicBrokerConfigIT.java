@@ -132,13 +132,14 @@ public class DynamicBrokerConfigIT {
             assertEquals("3600000", topicValue(host, topic, "retention.ms"));
 
             Tool cleaner = configs(host, "--entity-type", "brokers", "--entity-default", "--alter",
-                    "--add-config", "log.cleaner.threads=2,log.cleaner.min.cleanable.ratio=0.2");
+                    "--add-config", "log.cleaner.threads=2,log.cleaner.min.cleanable.ratio=0.2,log.cleaner.backoff.ms=1000");
             assertEquals(cleaner.toString(), 0, cleaner.exitCode);
             KafkaClients.waitUntil("the broker to apply the cleaner settings", Duration.ofSeconds(60),
                     () -> topicValue(host, topic, "min.cleanable.dirty.ratio").equals("0.2"));
             ConfigEntry threads = brokerEntry(host, "log.cleaner.threads");
             assertEquals("2", threads.value());
             assertEquals(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, threads.source());
+            assertEquals("1000", brokerValue(host, "log.cleaner.backoff.ms"));
             KafkaClients.waitUntil("the storage engine to get two cleaner threads", Duration.ofSeconds(30),
                     () -> logCountOrZero(data, "log.cleaner.threads: 1 -> 2") > 0);
 
