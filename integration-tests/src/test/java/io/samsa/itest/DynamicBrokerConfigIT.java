@@ -15,8 +15,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.Test;
 
@@ -25,7 +27,7 @@ import org.junit.Test;
  * applied without a restart (a producer connected before the change keeps producing, and the new
  * segment size rolls its segments), refused with Kafka's errors when a key cannot change or a
  * value is bad, reported with Kafka's sources by DescribeConfigs, and still in force after the
- * broker restarts.
+ * broker restarts. A retention time in hours and the log cleaner's settings apply the same way.
  */
 public class DynamicBrokerConfigIT {
 
@@ -93,6 +95,93 @@ public class DynamicBrokerConfigIT {
             KafkaClients.waitUntil("the default segment size back", Duration.ofSeconds(60),
                     () -> brokerValue(host, "log.segment.bytes").equals("1073741824"));
             assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG, brokerEntry(host, "log.segment.bytes").source());
+        }
+    }
+
+    @Test
+    public void retentionHoursAndCleanerSettingsChangeLive() throws Exception {
+        Path data = SamsaOsgiTestSupport.tempDir("samsa-dynamic-retention");
+        String topic = "expired-live";
+        try (SamsaProcess samsa = new SamsaProcess(data, Map.of("log.retention.check.interval.ms", "1000",
+                "log.segment.bytes", "4096", "log.cleaner.min.compaction.lag.ms", "5000")).start()) {
+            String host = samsa.bootstrap();
+            KafkaClients.createTopic(host, topic, 1);
+            long twoHoursAgo = System.currentTimeMillis() - 2 * 3_600_000L;
+            try (KafkaProducer<String, String> producer = KafkaClients.producer(host, Map.of())) {
+                for (int i = 0; i < 20; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, twoHoursAgo, null, "x".repeat(1000))).get();
+                }
+            }
+            assertTrue("1 kB records roll 4 kB segments: " + segments(data, topic), segments(data, topic) >= 3);
+            assertEquals("168 hours keep two-hour-old records", 0L, earliestOffset(host, topic));
+            ConfigEntry lag = brokerEntry(host, "log.cleaner.min.compaction.lag.ms");
+            assertEquals("5000", lag.value());
+            assertEquals(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG, lag.source());
+
+            Tool hours = configs(host, "--entity-type", "brokers", "--entity-name", "0", "--alter",
+                    "--add-config", "log.retention.hours=1");
+            assertEquals(hours.toString(), 0, hours.exitCode);
+            KafkaClients.waitUntil("retention by the new log.retention.hours to delete the old segments",
+                    Duration.ofSeconds(60), () -> earliestOffset(host, topic) > 0);
+            ConfigEntry retention = brokerEntry(host, "log.retention.hours");
+            assertEquals("1", retention.value());
+            assertEquals(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG, retention.source());
+            assertEquals("the synonyms name the default below the dynamic value: " + retention.synonyms(),
+                    List.of("DYNAMIC_BROKER_CONFIG:1", "DEFAULT_CONFIG:168"), retention.synonyms().stream()
+                            .map(syn -> syn.source() + ":" + syn.value()).toList());
+            assertEquals("3600000", topicValue(host, topic, "retention.ms"));
+
+            Tool cleaner = configs(host, "--entity-type", "brokers", "--entity-default", "--alter",
+                    "--add-config", "log.cleaner.threads=2,log.cleaner.min.cleanable.ratio=0.2,log.cleaner.backoff.ms=1000");
+            assertEquals(cleaner.toString(), 0, cleaner.exitCode);
+            KafkaClients.waitUntil("the broker to apply the cleaner settings", Duration.ofSeconds(60),
+                    () -> topicValue(host, topic, "min.cleanable.dirty.ratio").equals("0.2"));
+            ConfigEntry threads = brokerEntry(host, "log.cleaner.threads");
+            assertEquals("2", threads.value());
+            assertEquals(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, threads.source());
+            assertEquals("1000", brokerValue(host, "log.cleaner.backoff.ms"));
+            KafkaClients.waitUntil("the storage engine to get two cleaner threads", Duration.ofSeconds(30),
+                    () -> logCountOrZero(data, "log.cleaner.threads: 1 -> 2") > 0);
+
+            Tool badThreads = configs(host, "--entity-type", "brokers", "--entity-name", "0", "--alter",
+                    "--add-config", "log.cleaner.threads=0");
+            assertTrue(badThreads.toString(), badThreads.exitCode != 0
+                    && (badThreads.stdout + badThreads.stderr).contains("Invalid value 0 for configuration log.cleaner.threads"));
+            Tool badHours = configs(host, "--entity-type", "brokers", "--entity-default", "--alter",
+                    "--add-config", "log.retention.hours=soon");
+            assertTrue(badHours.toString(), badHours.exitCode != 0
+                    && (badHours.stdout + badHours.stderr).contains("Invalid value soon for configuration log.retention.hours"));
+            assertEquals("refused values change nothing", "2", brokerValue(host, "log.cleaner.threads"));
+            assertEquals("1", brokerValue(host, "log.retention.hours"));
+            assertEquals("no restart for a dynamic setting:\n" + samsa.output(), 0,
+                    logCount(data, "restarting the broker"));
+        }
+    }
+
+    private static long earliestOffset(String host, String topic) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin admin = KafkaClients.admin(host)) {
+            return admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get().get(tp).offset();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static String topicValue(String host, String topic, String key) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = KafkaClients.admin(host)) {
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get().get(resource).get(key);
+            return entry == null ? "" : entry.value();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static long logCountOrZero(Path data, String text) {
+        try {
+            return logCount(data, text);
+        } catch (IOException e) {
+            return 0;
         }
     }
 

@@ -75,12 +75,13 @@ final class BrokerServer {
                 registry.engine().name(), settings.logDirs());
         try {
             registry.logDirs().checkAtStartup();
+            configureCleaner(registry.engine());
             session = coordinator.registerBroker(new BrokerRegistration(settings.brokerId(), settings.host(),
                     settings.port(), settings.rack(), 0));
             LOG.info("{}registered as {}:{} with epoch {}", prefix, settings.host(), settings.port(), session.epoch());
             election = coordinator.electController(settings.brokerId(), new ControllerListener());
             reconciler.start();
-            retention.start(settings.retentionCheckIntervalMs());
+            retention.start(settings.retentionCheckIntervalMs(), settings.cleanerBackoffMs());
         } catch (IOException | RuntimeException e) {
             LOG.error("{}start failed", prefix, e);
             stop();
@@ -130,6 +131,22 @@ final class BrokerServer {
         if (previous.retentionCheckIntervalMs() != next.retentionCheckIntervalMs()) {
             retention.reschedule(next.retentionCheckIntervalMs());
         }
+        if (previous.cleanerBackoffMs() != next.cleanerBackoffMs()) {
+            retention.rescheduleCleaner(next.cleanerBackoffMs());
+        }
+        if (!previous.cleaner().equals(next.cleaner())) {
+            configureCleaner(registry.engine());
+        }
+    }
+
+    /** The engine's compactions follow the broker's log.cleaner.* settings. */
+    private void configureCleaner(StorageEngine engine) {
+        try {
+            engine.configureCleaner(settings.cleaner());
+        } catch (RuntimeException e) {
+            LOG.error("{}storage engine {} refused the cleaner settings {}; its compactions keep their previous ones",
+                    prefix, engine.name(), settings.cleaner(), e);
+        }
     }
 
     /**
@@ -142,6 +159,7 @@ final class BrokerServer {
         if (old == next) {
             return;
         }
+        configureCleaner(next);
         long start = System.nanoTime();
         int reopened = registry.reopenAll(next);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

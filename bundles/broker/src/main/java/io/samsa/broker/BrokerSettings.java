@@ -15,19 +15,23 @@ import java.util.TreeSet;
 
 import io.samsa.api.broker.ConfigEntry;
 import io.samsa.api.broker.ListenerEndpoints;
+import io.samsa.api.storage.CleanerConfig;
 import io.samsa.api.storage.LogConfig;
 
 /**
  * The broker configuration in the shape the broker uses it: the endpoint it registers (from the
  * protocol front end's {@link ListenerEndpoints}), log directories and the topic-level log
- * defaults derived from Kafka's broker-level {@code log.*} keys.
+ * defaults derived from Kafka's broker-level {@code log.*} keys, and the storage engine's cleaner
+ * settings ({@code log.cleaner.threads}, {@code log.cleaner.io.max.bytes.per.second}).
+ *
+ * @param cleanerBackoffMs {@code log.cleaner.backoff.ms}: how often compacted logs are checked for cleaning
  *
  * @param brokerConfig every configuration key with its value, for DescribeConfigs
  */
 record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, Optional<String> rack,
         int numPartitions, short defaultReplicationFactor, int minInsyncReplicas, boolean deleteTopicEnable,
         boolean autoCreateTopicsEnable, LogConfig logDefaults, long retentionCheckIntervalMs,
-        List<ConfigEntry> brokerConfig) {
+        CleanerConfig cleaner, long cleanerBackoffMs, List<ConfigEntry> brokerConfig) {
 
     private static final long HOUR_MS = 3_600_000L;
 
@@ -41,6 +45,9 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         if (dirs.isEmpty()) {
             throw new IllegalArgumentException("log.dirs is empty");
         }
+        if (c.log_cleaner_backoff_ms() < 0) {
+            throw new IllegalArgumentException("log.cleaner.backoff.ms must be at least 0, not " + c.log_cleaner_backoff_ms());
+        }
         if (c.min_insync_replicas() < 1) {
             throw new IllegalArgumentException("min.insync.replicas must be at least 1, not " + c.min_insync_replicas());
         }
@@ -48,7 +55,11 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         return new BrokerSettings(c.broker_id(), List.copyOf(dirs), endpoint.host(), endpoint.port(),
                 rack.isEmpty() ? Optional.empty() : Optional.of(rack), c.num_partitions(),
                 (short) c.default_replication_factor(), c.min_insync_replicas(), c.delete_topic_enable(), c.auto_create_topics_enable(),
-                logDefaults(c), c.log_retention_check_interval_ms(), describe(c));
+                logDefaults(c), c.log_retention_check_interval_ms(), cleaner(c), c.log_cleaner_backoff_ms(), describe(c));
+    }
+
+    static CleanerConfig cleaner(KafkaBroker.Config c) {
+        return new CleanerConfig(c.log_cleaner_threads(), c.log_cleaner_io_max_bytes_per_second());
     }
 
     /** Kafka's precedence: {@code .ms} over {@code .minutes} over {@code .hours}; negative means unlimited. */
@@ -63,7 +74,8 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
                 c.log_index_interval_bytes(), d.segmentIndexBytes(),
                 c.log_flush_interval_messages() > 0 ? c.log_flush_interval_messages() : d.flushMessages(),
                 c.log_flush_interval_ms() >= 0 ? c.log_flush_interval_ms() : d.flushMs(), d.cleanupPolicy(),
-                c.message_max_bytes(), d.deleteRetentionMs());
+                c.message_max_bytes(), c.log_cleaner_delete_retention_ms(), c.log_cleaner_min_cleanable_ratio(),
+                c.log_cleaner_min_compaction_lag_ms());
     }
 
     /** Every attribute of the configuration as Kafka names it; non-default values are static broker config. */
@@ -140,6 +152,6 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
     private BrokerSettings withoutTargets() {
         return new BrokerSettings(brokerId, logDirs, host, port, rack, numPartitions, defaultReplicationFactor,
                 minInsyncReplicas, deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
-                brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
+                cleaner, cleanerBackoffMs, brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
     }
 }

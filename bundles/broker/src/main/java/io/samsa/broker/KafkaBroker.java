@@ -109,6 +109,26 @@ public class KafkaBroker {
         @AttributeDefinition(description = "Largest record batch a topic accepts by default")
         int message_max_bytes() default 1048588;
 
+        @AttributeDefinition(description = "Compactions that may run at once, over all compacted partitions")
+        int log_cleaner_threads() default 1;
+
+        @AttributeDefinition(description = "How often compacted partitions are checked for cleaning, in ms")
+        long log_cleaner_backoff_ms() default 15000L;
+
+        @AttributeDefinition(description = "Read and write rate of all compactions together, bytes per second")
+        double log_cleaner_io_max_bytes_per_second() default Double.MAX_VALUE;
+
+        @AttributeDefinition(description = "Default delete.retention.ms of a topic: how long compaction keeps tombstones")
+        long log_cleaner_delete_retention_ms() default 86400000L;
+
+        @AttributeDefinition(description = "Default min.cleanable.dirty.ratio of a topic: compaction starts when this "
+                + "share of the sealed segments is uncompacted")
+        double log_cleaner_min_cleanable_ratio() default 0.5;
+
+        @AttributeDefinition(description = "Default min.compaction.lag.ms of a topic: records younger than this stay "
+                + "uncompacted")
+        long log_cleaner_min_compaction_lag_ms() default 0L;
+
         @AttributeDefinition(description = "Filter selecting the Coordinator service, e.g. (coordination.type=zookeeper)")
         String coordinator_target() default "(coordination.type=*)";
     }

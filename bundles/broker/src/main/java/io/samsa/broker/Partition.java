@@ -299,6 +299,14 @@ final class Partition {
         return maintain("retention (segment roll or delete)", () -> log.enforceRetention(nowMs), 0);
     }
 
+    /** Starts a compaction of a compacted log that is dirty enough; the log cleaner's check. */
+    void startCleaningIfDue(long nowMs) throws IOException {
+        maintain("compaction", () -> {
+            log.startCleaningIfDue(nowMs);
+            return null;
+        }, null);
+    }
+
     /** A time-based fsync ({@code flush.ms}); appends do the message-count one themselves. */
     void flush() throws IOException {
         maintain("flush", () -> {

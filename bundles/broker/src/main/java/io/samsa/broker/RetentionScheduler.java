@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * {@code segment.ms}, and forgets idempotent producers idle for longer than Kafka's
  * {@code producer.id.expiration.ms} default. Also fsyncs, once a second at most, the logs whose
  * {@code flush.ms} has passed since their last time-based flush (appends only look at
- * {@code flush.messages} and at {@code flush.ms} when data arrives).
+ * {@code flush.messages} and at {@code flush.ms} when data arrives). Every
+ * {@code log.cleaner.backoff.ms} it has the storage engine start compacting the compacted logs
+ * that are dirty enough, as Kafka's cleaner threads look for work at that interval.
  */
 final class RetentionScheduler implements AutoCloseable {
 
@@ -26,6 +28,7 @@ final class RetentionScheduler implements AutoCloseable {
     private final PartitionRegistry registry;
     private final ScheduledExecutorService thread;
     private java.util.concurrent.ScheduledFuture<?> retentionTask;
+    private java.util.concurrent.ScheduledFuture<?> cleanerTask;
     private final java.util.Map<org.apache.kafka.common.TopicPartition, Long> lastFlush = new java.util.HashMap<>();
 
     RetentionScheduler(PartitionRegistry registry, int brokerId) {
@@ -37,8 +40,9 @@ final class RetentionScheduler implements AutoCloseable {
         });
     }
 
-    void start(long intervalMs) {
+    void start(long intervalMs, long cleanerBackoffMs) {
         scheduleRetention(intervalMs, INITIAL_DELAY_MS);
+        rescheduleCleaner(cleanerBackoffMs);
         thread.scheduleWithFixedDelay(() -> flushDue(System.currentTimeMillis()), FLUSH_CHECK_MS, FLUSH_CHECK_MS,
                 TimeUnit.MILLISECONDS);
     }
@@ -56,6 +60,33 @@ final class RetentionScheduler implements AutoCloseable {
         retentionTask = thread.scheduleWithFixedDelay(() -> runOnce(System.currentTimeMillis()),
                 Math.min(maxInitialDelayMs, interval), interval, TimeUnit.MILLISECONDS);
         LOG.info("Checking log retention every {} ms", interval);
+    }
+
+    /** A changed {@code log.cleaner.backoff.ms}: the next check comes one new interval from now. */
+    synchronized void rescheduleCleaner(long backoffMs) {
+        if (cleanerTask != null) {
+            cleanerTask.cancel(false);
+        }
+        long interval = Math.max(1, backoffMs);
+        cleanerTask = thread.scheduleWithFixedDelay(() -> startCleaningIfDue(System.currentTimeMillis()), interval,
+                interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** @return the number of compacted logs checked */
+    int startCleaningIfDue(long nowMs) {
+        int checked = 0;
+        for (Partition p : registry.all()) {
+            if (!p.online() || !p.log().config().compact()) {
+                continue;
+            }
+            try {
+                p.startCleaningIfDue(nowMs);
+                checked++;
+            } catch (Exception e) {
+                LOG.warn("Compaction check of {} failed", p.topicPartition(), e);
+            }
+        }
+        return checked;
     }
 
     /** @return the number of logs flushed */

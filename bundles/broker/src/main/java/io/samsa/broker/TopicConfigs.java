@@ -26,8 +26,6 @@ final class TopicConfigs {
         PASSIVE.put("message.timestamp.type", "CreateTime");
         PASSIVE.put(MIN_INSYNC_REPLICAS, "1");
         PASSIVE.put("unclean.leader.election.enable", "false");
-        PASSIVE.put("min.cleanable.dirty.ratio", "0.5");
-        PASSIVE.put("min.compaction.lag.ms", "0");
         PASSIVE.put("max.compaction.lag.ms", String.valueOf(Long.MAX_VALUE));
         PASSIVE.put("file.delete.delay.ms", "60000");
         PASSIVE.put("preallocate", "false");
@@ -39,7 +37,8 @@ final class TopicConfigs {
     private static final List<String> LOG_KEYS = List.of(LogConfig.CLEANUP_POLICY, LogConfig.DELETE_RETENTION_MS,
             LogConfig.FLUSH_MESSAGES, LogConfig.FLUSH_MS, LogConfig.INDEX_INTERVAL_BYTES,
             LogConfig.MAX_MESSAGE_BYTES, LogConfig.RETENTION_BYTES, LogConfig.RETENTION_MS, LogConfig.SEGMENT_BYTES,
-            LogConfig.SEGMENT_INDEX_BYTES, LogConfig.SEGMENT_MS);
+            LogConfig.SEGMENT_INDEX_BYTES, LogConfig.SEGMENT_MS, LogConfig.MIN_CLEANABLE_DIRTY_RATIO,
+            LogConfig.MIN_COMPACTION_LAG_MS);
 
     private static final Set<String> COMPRESSION_TYPES = Set.of("producer", "uncompressed", "gzip", "snappy", "lz4",
             "zstd");
@@ -84,13 +83,6 @@ final class TopicConfigs {
             case "unclean.leader.election.enable":
             case "preallocate":
                 return value.equals("true") || value.equals("false") ? null : invalid(key, value, "not a boolean");
-            case "min.cleanable.dirty.ratio":
-                try {
-                    double d = Double.parseDouble(value);
-                    return d >= 0 && d <= 1 ? null : invalid(key, value, "must be between 0 and 1");
-                } catch (NumberFormatException e) {
-                    return invalid(key, value, "not a number");
-                }
             default:
                 try {
                     long n = Long.parseLong(value);
@@ -148,6 +140,8 @@ final class TopicConfigs {
             case LogConfig.CLEANUP_POLICY -> c.cleanupPolicy();
             case LogConfig.MAX_MESSAGE_BYTES -> String.valueOf(c.maxMessageBytes());
             case LogConfig.DELETE_RETENTION_MS -> String.valueOf(c.deleteRetentionMs());
+            case LogConfig.MIN_CLEANABLE_DIRTY_RATIO -> String.valueOf(c.minCleanableDirtyRatio());
+            case LogConfig.MIN_COMPACTION_LAG_MS -> String.valueOf(c.minCompactionLagMs());
             default -> throw new IllegalArgumentException(key);
         };
     }

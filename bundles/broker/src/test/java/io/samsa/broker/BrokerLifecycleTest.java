@@ -26,6 +26,8 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -179,6 +181,47 @@ public class BrokerLifecycleTest {
         }
         assertEquals(Errors.NONE, b1.topicAdmin().deleteTopic("shared").error());
         Poll.until("b0 deleted its logs", () -> b0.registry().all().isEmpty() && b0.clusterView().topic("shared").isEmpty());
+    }
+
+    @Test
+    public void theCleanerChecksCompactedLogsEveryBackoffAndTheBackoffChangesLive() throws Exception {
+        // the retention check (first after 30 s) cannot be what compacts here
+        BrokerServer b = fixture.start(0, Map.of("log.cleaner.backoff.ms", 3_600_000));
+        b.topicAdmin().createTopic("compacted", 1, (short) 1, Map.of(),
+                Map.of("cleanup.policy", "compact", "segment.bytes", "100"), false);
+        TopicPartition tp = new TopicPartition("compacted", 0);
+        for (int i = 0; i < 10; i++) {
+            produce(b, tp, MemoryRecords.withRecords(Compression.NONE,
+                    new SimpleRecord(System.currentTimeMillis(), "key".getBytes(), ("v" + i).getBytes())).buffer());
+        }
+        assertEquals(10, fetchedValues(b, tp).size());
+
+        b.reconfigure(BrokerSettings.from(TestConfig.of(Map.of("broker.id", 0, "log.dirs",
+                b.settings().logDirs().get(0).toString(), "log.cleaner.backoff.ms", 20)), BrokerFixture.LOCAL_ENDPOINT));
+        Poll.until("the cleaner to compact the sealed segments down to the latest value of the key",
+                () -> fetchedValues(b, tp).equals(List.of("v8", "v9")));
+        assertEquals("offsets stay", 10, b.registry().get(tp).log().logEndOffset());
+    }
+
+    /** Every value in the log, fetch after fetch: one fetch may stop at a segment's end. */
+    private static List<String> fetchedValues(BrokerServer b, TopicPartition tp) {
+        List<String> all = new ArrayList<>();
+        try {
+            long offset = 0;
+            while (offset < b.registry().get(tp).log().logEndOffset()) {
+                var result = fetch(b, tp, offset);
+                all.addAll(values(result));
+                // a compacted batch may keep no record, only its offsets
+                long last = offset;
+                for (var batch : Records.read(result.records()).batches()) {
+                    last = batch.lastOffset();
+                }
+                offset = last + 1;
+            }
+            return all;
+        } catch (Exception e) {
+            return List.of("fetch failed: " + e);
+        }
     }
 
     @Test

@@ -35,6 +35,9 @@ final class TestConfig {
         if (t == long.class) {
             return Long.valueOf(s);
         }
+        if (t == double.class) {
+            return Double.valueOf(s);
+        }
         if (t == boolean.class) {
             return Boolean.valueOf(s);
         }

@@ -17,15 +17,23 @@ import java.util.Map;
  * @param cleanupPolicy      {@code cleanup.policy}: {@code delete}, {@code compact} or both
  * @param maxMessageBytes    {@code max.message.bytes}: the largest record batch accepted
  * @param deleteRetentionMs  {@code delete.retention.ms}: how long compaction keeps tombstones
+ * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}: compaction starts when the
+ *                           uncompacted share of the sealed segments' bytes exceeds this (since 1.3)
+ * @param minCompactionLagMs {@code min.compaction.lag.ms}: records younger than this stay
+ *                           uncompacted (since 1.3)
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes,
         int indexIntervalBytes, int segmentIndexBytes, long flushMessages, long flushMs,
-        String cleanupPolicy, int maxMessageBytes, long deleteRetentionMs) {
+        String cleanupPolicy, int maxMessageBytes, long deleteRetentionMs, double minCleanableDirtyRatio,
+        long minCompactionLagMs) {
+
+    /** Kafka's default {@code min.cleanable.dirty.ratio}. @since 1.3 */
+    public static final double DEFAULT_MIN_CLEANABLE_DIRTY_RATIO = 0.5;
 
     /** Kafka's defaults. */
     public static final LogConfig DEFAULTS = new LogConfig(1024 * 1024 * 1024, 7L * 24 * 3600 * 1000,
             7L * 24 * 3600 * 1000, -1L, 4096, 10 * 1024 * 1024, Long.MAX_VALUE, Long.MAX_VALUE, "delete",
-            1024 * 1024 + 12, 24L * 3600 * 1000);
+            1024 * 1024 + 12, 24L * 3600 * 1000, DEFAULT_MIN_CLEANABLE_DIRTY_RATIO, 0L);
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -38,6 +46,19 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     public static final String CLEANUP_POLICY = "cleanup.policy";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    /** @since 1.3 */
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+    /** @since 1.3 */
+    public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+
+    /** The configuration of API 1.2, before the compaction settings: those take Kafka's defaults. */
+    public LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int indexIntervalBytes,
+            int segmentIndexBytes, long flushMessages, long flushMs, String cleanupPolicy, int maxMessageBytes,
+            long deleteRetentionMs) {
+        this(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes,
+                flushMessages, flushMs, cleanupPolicy, maxMessageBytes, deleteRetentionMs,
+                DEFAULT_MIN_CLEANABLE_DIRTY_RATIO, 0L);
+    }
 
     public boolean compact() {
         return cleanupPolicy.contains("compact");
@@ -65,7 +86,27 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
                 number(overrides, FLUSH_MS, base.flushMs, 0, Long.MAX_VALUE),
                 policy(overrides.getOrDefault(CLEANUP_POLICY, base.cleanupPolicy)),
                 (int) number(overrides, MAX_MESSAGE_BYTES, base.maxMessageBytes, 0, Integer.MAX_VALUE),
-                number(overrides, DELETE_RETENTION_MS, base.deleteRetentionMs, 0, Long.MAX_VALUE));
+                number(overrides, DELETE_RETENTION_MS, base.deleteRetentionMs, 0, Long.MAX_VALUE),
+                ratio(overrides, MIN_CLEANABLE_DIRTY_RATIO, base.minCleanableDirtyRatio),
+                number(overrides, MIN_COMPACTION_LAG_MS, base.minCompactionLagMs, 0, Long.MAX_VALUE));
+    }
+
+    private static double ratio(Map<String, String> m, String key, double fallback) {
+        String v = m.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid value " + v + " for configuration " + key + ": not a number");
+        }
+        if (!(d >= 0 && d <= 1)) {
+            throw new IllegalArgumentException("Invalid value " + v + " for configuration " + key
+                    + ": must be between 0 and 1");
+        }
+        return d;
     }
 
     private static long number(Map<String, String> m, String key, long fallback, long min, long max) {

@@ -107,6 +107,17 @@ public interface PartitionLog extends Closeable {
      */
     int enforceRetention(long nowMs) throws IOException;
 
+    /**
+     * Starts compacting the sealed segments, as {@link #enforceRetention} does, when
+     * {@code cleanup.policy} contains {@code compact} and the log is dirty enough; nothing else.
+     * The broker calls it every {@code log.cleaner.backoff.ms}, so compaction need not wait for
+     * the next retention check. A writer (see the threading above). The default does nothing.
+     *
+     * @since 1.3
+     */
+    default void startCleaningIfDue(long nowMs) throws IOException {
+    }
+
     /** Forces written data to disk. */
     void flush() throws IOException;
 

@@ -52,4 +52,13 @@ public interface StorageEngine {
             throws IOException {
         return open(partition, dir, config);
     }
+
+    /**
+     * Applies the cleaner settings to the engine's compactions, those running and those to come.
+     * The default, for engines that do not compact, ignores them.
+     *
+     * @since 1.3
+     */
+    default void configureCleaner(CleanerConfig config) {
+    }
 }

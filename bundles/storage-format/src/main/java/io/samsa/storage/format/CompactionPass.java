@@ -30,6 +30,7 @@ import io.samsa.api.storage.LogConfig;
  * merges nothing, later ones merge what it shrank), through {@link CompactionFilter}. Each group
  * is written as {@code .cleaned} files and handed to {@link LogCompactor#install} to be swapped
  * in under the lock. A group of one segment the filter would leave as it is stays untouched.
+ * Every chunk read and every batch written is paid for at the engine's {@link CleanerThrottle}.
  */
 final class CompactionPass {
 
@@ -48,6 +49,7 @@ final class CompactionPass {
     private final LogConfig config;
     private final long nowMs;
     private final long truncationsAtPlan;
+    private final CleanerThrottle throttle;
     private final Map<Long, Long> lastBatchOfProducer = new HashMap<>();
     private OffsetMap map;
     private long dirtyEnd;
@@ -60,9 +62,10 @@ final class CompactionPass {
      * @param sources    the sealed segments, oldest first
      * @param firstDirty the offset from which records are dirty (the cleaned offset)
      * @param truncationsAtPlan the log's truncation count when the plan was made
+     * @param throttle   the rate this cleaning's I/O is held to
      */
     CompactionPass(LogCompactor compactor, FileAccess access, Path dir, List<Source> sources, long firstDirty,
-            LogConfig config, long nowMs, long truncationsAtPlan) {
+            LogConfig config, long nowMs, long truncationsAtPlan, CleanerThrottle throttle) {
         this.compactor = compactor;
         this.access = access;
         this.dir = dir;
@@ -71,6 +74,7 @@ final class CompactionPass {
         this.config = config;
         this.nowMs = nowMs;
         this.truncationsAtPlan = truncationsAtPlan;
+        this.throttle = throttle;
     }
 
     /** The offset below which the log is now compacted. */
@@ -118,6 +122,7 @@ final class CompactionPass {
             BatchChunks chunks = new BatchChunks(src.segment().records(), src.size());
             for (ByteBuffer chunk = chunks.next(); chunk != null; chunk = chunks.next()) {
                 compactor.checkStopped();
+                throttle(chunk.remaining());
                 for (MutableRecordBatch batch : MemoryRecords.readableRecords(chunk).batches()) {
                     if (batch.isControlBatch()) {
                         continue;
@@ -190,6 +195,7 @@ final class CompactionPass {
                 BatchChunks chunks = new BatchChunks(src.segment().records(), src.size());
                 for (ByteBuffer chunk = chunks.next(); chunk != null; chunk = chunks.next()) {
                     compactor.checkStopped();
+                    throttle(chunk.remaining());
                     bytesIn += chunk.remaining();
                     out = filter(chunk, filter, out, cleaned, buffers);
                 }
@@ -215,6 +221,16 @@ final class CompactionPass {
                 cleaned.close();
                 SegmentSwap.discard(dir, base);
             }
+        }
+    }
+
+    /** @throws CancellationException when the cleaner thread is interrupted while held back */
+    private void throttle(long bytes) {
+        try {
+            throttle.acquire(bytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("the cleaner thread was interrupted");
         }
     }
 
@@ -244,6 +260,7 @@ final class CompactionPass {
             buf = result.outputBuffer();
             buf.flip();
             if (buf.hasRemaining()) {
+                throttle(buf.remaining());
                 cleaned.append(buf, 0, buf.limit(), StoredBatches.lastOffsetOfLast(buf, 0, buf.limit()),
                         config.indexIntervalBytes());
             }

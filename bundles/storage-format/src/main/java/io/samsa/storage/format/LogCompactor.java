@@ -27,10 +27,14 @@ import io.samsa.storage.format.CompactionPass.Source;
  * Kafka's log cleaner for one partition log ({@code cleanup.policy} containing {@code compact}):
  * when to clean, the cleaner checkpoint, and the swap.
  * <p>
- * A retention check starts a cleaning ({@link CompactionPass}) when the sealed segments' dirty
+ * A retention check, or the broker's cleaner check every {@code log.cleaner.backoff.ms}, starts a
+ * cleaning ({@link CompactionPass}) when the cleanable segments' dirty
  * ratio (bytes of segments at or after the cleaned offset over all their bytes) exceeds
- * {@link #MIN_CLEANABLE_DIRTY_RATIO} (Kafka's default {@code min.cleanable.dirty.ratio}; LogConfig
- * carries no such setting), or when a kept tombstone's delete horizon has passed. It runs on the
+ * {@code min.cleanable.dirty.ratio}, or when a kept tombstone's delete horizon has passed. The
+ * cleanable segments are the sealed ones up to the first holding a record younger than
+ * {@code min.compaction.lag.ms}, as Kafka bounds them: a consumer gets that long to see every
+ * record before compaction may remove it. Cleanings read and write at the engine's
+ * {@link CleanerThrottle} rate. It runs on the
  * engine's cleaner thread, as Kafka's does, never on the caller's. Only the swap of a compacted
  * segment ({@link #install}) takes the log's lock; it is abandoned when a truncation, retention
  * or DeleteRecords changed the segments meanwhile. Replaced segments are retired like deleted
@@ -38,12 +42,11 @@ import io.samsa.storage.format.CompactionPass.Source;
  * <p>
  * Not done as Kafka does it: there is no transaction index, so aborted transactional records
  * are not removed, transactional records never supersede older ones, and transaction markers
- * are always kept (the broker refuses transactional produce anyway); {@code min.compaction.lag.ms}
- * and {@code max.compaction.lag.ms} are not applied.
+ * are always kept (the broker refuses transactional produce anyway); {@code max.compaction.lag.ms}
+ * is not applied.
  */
 final class LogCompactor {
 
-    static final double MIN_CLEANABLE_DIRTY_RATIO = 0.5;
     static final long STOP_WAIT_MS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(LogCompactor.class);
@@ -72,6 +75,7 @@ final class LogCompactor {
     private final RetiredSegments retired;
     private final Supplier<LogSegment> active;
     private final Executor executor;
+    private final CleanerThrottle throttle;
     /** Offsets below this are compacted (under the lock). */
     private long cleanedOffset;
     /** When the earliest kept tombstone may go (under the lock). */
@@ -84,11 +88,12 @@ final class LogCompactor {
 
     /**
      * @param lock     the log's writer lock: taken here only to plan and to swap
-     * @param executor runs cleanings; the engine's cleaner thread
+     * @param executor runs cleanings; the engine's cleaner threads
+     * @param throttle the engine's cleaner I/O rate
      */
     LogCompactor(TopicPartition partition, Path dir, FileAccess access, ReentrantLock lock,
             ConcurrentSkipListMap<Long, LogSegment> segments, RetiredSegments retired, Supplier<LogSegment> active,
-            Executor executor) {
+            Executor executor, CleanerThrottle throttle) {
         this.partition = partition;
         this.dir = dir;
         this.access = access;
@@ -97,6 +102,7 @@ final class LogCompactor {
         this.retired = retired;
         this.active = active;
         this.executor = executor;
+        this.throttle = throttle;
         long[] checkpoint = CheckpointFiles.readCleanerCheckpoint(dir);
         // recovery may have cut the log below the checkpoint; the active segment is never clean
         this.cleanedOffset = checkpoint == null ? 0 : Math.min(checkpoint[0], active.get().baseOffset());
@@ -116,16 +122,21 @@ final class LogCompactor {
         List<Source> sources = new ArrayList<>();
         long dirty = 0;
         long total = 0;
+        long youngestCleanableMs = nowMs - cfg.minCompactionLagMs();
         for (LogSegment s : segments.headMap(active.get().baseOffset()).values()) {
+            // a segment without record timestamps (-1) has nothing to tell the lag by
+            if (cfg.minCompactionLagMs() > 0 && s.maxTimestampSoFar() > youngestCleanableMs) {
+                break;
+            }
             sources.add(new Source(s, s.size(), s.nextOffset()));
             total += s.size();
             dirty += s.baseOffset() >= cleanedOffset ? s.size() : 0;
         }
-        if (total == 0 || !(dirty > total * MIN_CLEANABLE_DIRTY_RATIO || nowMs >= tombstonesDueMs)) {
+        if (total == 0 || !(dirty > total * cfg.minCleanableDirtyRatio() || nowMs >= tombstonesDueMs)) {
             return;
         }
         CompactionPass pass = new CompactionPass(this, access, dir, sources,
-                Math.max(cleanedOffset, sources.get(0).segment().baseOffset()), cfg, nowMs, truncations);
+                Math.max(cleanedOffset, sources.get(0).segment().baseOffset()), cfg, nowMs, truncations, throttle);
         Cleaning cleaning = new Cleaning();
         running = cleaning;
         try {

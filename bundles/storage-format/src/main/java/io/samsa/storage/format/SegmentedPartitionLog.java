@@ -85,7 +85,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
         this.checkpoints = loaded.checkpoints();
         this.lastFlushMs = clock.getAsLong();
         this.compactor = new LogCompactor(topicPartition, dir, access, lock, segments, retired, () -> active,
-                runtime.cleaner());
+                runtime.cleaner(), runtime.throttle());
         this.sealedFlusher = new SealedSegmentFlusher(topicPartition, dir, checkpoints, runtime.flusher());
     }
 
@@ -96,8 +96,13 @@ public final class SegmentedPartitionLog implements PartitionLog {
      * @param flusher    fsyncs segments sealed at a roll (the engine's flusher thread); {@code Runnable::run}
      *                   flushes on the appending thread, as tests that read files at once want
      * @param writerLock the lock writers hold: the partition's, so that an append takes one lock
+     * @param throttle   the engine's cleaner I/O rate, shared by all its logs
      */
-    public record LogRuntime(Executor cleaner, Executor flusher, ReentrantLock writerLock) {
+    public record LogRuntime(Executor cleaner, Executor flusher, ReentrantLock writerLock, CleanerThrottle throttle) {
+        public LogRuntime(Executor cleaner, Executor flusher, ReentrantLock writerLock) {
+            this(cleaner, flusher, writerLock, CleanerThrottle.unlimited());
+        }
+
         /** Everything on the calling thread, with a lock of the log's own. */
         public static LogRuntime inline() {
             return new LogRuntime(Runnable::run, Runnable::run, new ReentrantLock());
@@ -419,6 +424,17 @@ public final class SegmentedPartitionLog implements PartitionLog {
             }
             compactor.maybeStart(cfg, nowMs);
             return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void startCleaningIfDue(long nowMs) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            compactor.maybeStart(config, nowMs);
         } finally {
             lock.unlock();
         }

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.Test;
 
+import io.samsa.api.storage.CleanerConfig;
 import io.samsa.api.storage.LogSlice;
 import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.TimestampOffset;
@@ -128,6 +130,65 @@ public abstract class PartitionLogCompactionContractTest extends PartitionLogTes
         for (int i = from; i < to; i++) {
             log.append(keyed(T0 + i, "k" + (i % keys), "v" + i), 0);
         }
+    }
+
+    @Test
+    public void minCleanableDirtyRatioDecidesWhenACleaningStartsAndChangesLive() throws Exception {
+        PartitionLog log = open(config(concat(COMPACT, "min.cleanable.dirty.ratio", "1")));
+        fill(log, 0, 60, 5);
+        compact(log, T0 + 100);
+        assertEquals("a log can never be more than wholly dirty: ratio 1 never cleans", 60, records(log).size());
+
+        log.updateConfig(config(concat(COMPACT, "min.cleanable.dirty.ratio", "0.5")));
+        compact(log, T0 + 100);
+        assertTrue("cleaned once the ratio allows it", records(log).size() < 60);
+        assertLatestValues(records(log), 5, 60);
+    }
+
+    @Test
+    public void recordsYoungerThanMinCompactionLagMsStayUncompacted() throws Exception {
+        PartitionLog log = open(config(concat(COMPACT, "min.compaction.lag.ms", "70")));
+        fill(log, 0, 60, 5);
+        long active = activeBase();
+        compact(log, T0 + 100); // records at T0 + 31 and later are younger than 70 ms
+
+        List<Rec> after = records(log);
+        for (long offset = 31; offset < 60; offset++) {
+            long o = offset;
+            assertTrue("young record " + o + " is kept", after.stream().anyMatch(r -> r.offset() == o));
+        }
+        assertTrue("old records were cleaned: " + after.size(), after.size() < 60);
+        assertValuesNameTheirOffsets(after);
+
+        compact(log, T0 + 1_000);
+        long sealedLeft = records(log).stream().filter(r -> r.offset() < active).count();
+        assertEquals("once old enough every sealed segment is cleaned down to one record per key", 5, sealedLeft);
+    }
+
+    @Test
+    public void cleanerThreadsAndRateChangeOnARunningEngine() throws Exception {
+        SegmentedStorageEngine engine = (SegmentedStorageEngine) engine();
+        assertEquals(CleanerConfig.DEFAULTS, engine.cleanerConfig());
+        engine.configureCleaner(new CleanerConfig(3, 1e9));
+        assertEquals(new CleanerConfig(3, 1e9), engine.cleanerConfig());
+        engine.configureCleaner(new CleanerConfig(2, 5e8));
+        assertEquals(new CleanerConfig(2, 5e8), engine.cleanerConfig());
+
+        PartitionLog log = engine.open(TP, dir, config(COMPACT));
+        try {
+            fill(log, 0, 60, 5);
+            compact(log, T0 + 100);
+            assertLatestValues(records(log), 5, 60);
+        } finally {
+            log.close();
+        }
+        assertThrows(IllegalArgumentException.class, () -> new CleanerConfig(0, 1));
+    }
+
+    private static String[] concat(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
     }
 
     @Test
