@@ -1,11 +1,13 @@
 package io.samsa.broker;
 
 import java.nio.ByteBuffer;
+import java.util.AbstractMap;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.kafka.common.IsolationLevel;
@@ -288,15 +290,26 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
      * The component's properties and the broker's identity. Operators and tests see which engine
      * holds the partitions on {@code storage.engine}; SCR replaces the registration's properties
      * with this map.
+     * <p>
+     * A view, read when SCR copies it, not a snapshot: for a changed {@code storage.target} Felix
+     * calls {@link #modified} first, then re-binds the storage engine, and only then applies what
+     * {@code modified} returned, which must name the engine bound by then.
      */
     private Map<String, Object> serviceProperties() {
-        Map<String, Object> properties = new HashMap<>(componentProperties);
-        properties.put("broker.id", settings.brokerId());
-        properties.put("cluster.id", coordinator.clusterId());
-        if (storage != null) {
-            properties.put(StorageEngine.ENGINE_PROPERTY, storage.name());
-        }
-        return properties;
+        return new AbstractMap<>() {
+            @Override
+            public Set<Entry<String, Object>> entrySet() {
+                synchronized (lock) {
+                    Map<String, Object> properties = new HashMap<>(componentProperties);
+                    properties.put("broker.id", settings.brokerId());
+                    properties.put("cluster.id", coordinator.clusterId());
+                    if (storage != null) {
+                        properties.put(StorageEngine.ENGINE_PROPERTY, storage.name());
+                    }
+                    return properties.entrySet();
+                }
+            }
+        };
     }
 
     /** The server that answers calls, or the retriable error Kafka's clients expect while there is none. */

@@ -118,11 +118,15 @@ public class KafkaBrokerComponentTest {
         assertEquals(4, swapped.get("broker.id"));
         assertEquals(List.of("v"), BrokerFixture.values(BrokerFixture.fetch(broker.server(), tp, 0)));
 
-        // Only the target changed: nothing restarts.
+        // Only the target changed: nothing restarts. Felix calls modified(), re-binds the engine
+        // the new target selects, then applies what modified() returned: it names that engine.
         Map<String, Object> retargeted = broker.modified(
-                TestConfig.of(config(Map.of("storage.target", "(storage.engine=second)"))), Map.of());
+                TestConfig.of(config(Map.of("storage.target", "(storage.engine=filechannel)"))), Map.of());
+        broker.bindStorage(first);
+        broker.unbindStorage(second);
         assertSame(before, broker.server());
-        assertEquals("second", retargeted.get("storage.engine"));
+        assertSame(first, broker.server().engine());
+        assertEquals("filechannel", new HashMap<>(retargeted).get("storage.engine"));
 
         // Settings that leave the broker's identity alone apply to the running broker: topics
         // without an override take the new log defaults, a topic's own override stays.
