@@ -1,13 +1,20 @@
 package io.samsa.broker;
 
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
+import java.nio.ByteBuffer;
+import java.util.AbstractMap;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.requests.ApiError;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -21,25 +28,47 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.samsa.api.broker.AppendOrigin;
 import io.samsa.api.broker.ClusterView;
+import io.samsa.api.broker.ConfigEntry;
+import io.samsa.api.broker.EpochLookup;
+import io.samsa.api.broker.FetchPosition;
+import io.samsa.api.broker.FetchResult;
 import io.samsa.api.broker.ListenerEndpoints;
+import io.samsa.api.broker.LogDirDescription;
+import io.samsa.api.broker.OffsetLookup;
 import io.samsa.api.broker.PartitionService;
+import io.samsa.api.broker.ProduceResult;
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
+import io.samsa.api.broker.TopicView;
+import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.storage.StorageEngine;
 
 /**
- * The broker's lifecycle as a component: starts a {@link BrokerServer} on the bound
- * coordinator and storage engine and publishes ClusterView, TopicAdmin, PartitionService and
- * ProducerIdService once it is ready, so that front ends only see a broker that can serve.
+ * The broker's lifecycle as a component, and its four services: ClusterView, TopicAdmin,
+ * PartitionService and ProducerIdService, declared here so that the bundle's manifest names them
+ * and a resolver sees who provides them. Each call goes to the running {@link BrokerServer}.
+ * <p>
+ * SCR registers the services before it activates the component, but hands their object out only
+ * once {@link #activate()} has returned, so front ends only get a broker that can serve. While an
+ * identity change restarts the server (or after a restart failed) the registration stays and
+ * every call fails with NOT_LEADER_OR_FOLLOWER, which Kafka's clients retry; consumers of the
+ * services keep running and their clients keep their connections.
+ * <p>
+ * The service properties name the broker: {@code broker.id}, {@code cluster.id} and the
+ * {@code storage.engine} holding the partitions, returned from the lifecycle and bind methods
+ * (a Felix SCR extension, {@link ConfigurableServiceProperties}) so that SCR updates the registration.
  * <p>
  * The storage engine is bound greedily and dynamically: a better-ranked engine, or a changed
  * {@code storage.target}, re-opens every partition through the new engine without restarting.
  */
+@ConfigurableServiceProperties
 @Component(configurationPid = {KafkaBroker.PID, KafkaBroker.STORAGE_PID},
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
-public class KafkaBroker {
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
+        service = {ClusterView.class, TopicAdmin.class, PartitionService.class, ProducerIdService.class})
+public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, ProducerIdService {
 
     static final String PID = "io.samsa.broker";
     /**
@@ -144,30 +173,40 @@ public class KafkaBroker {
         String storage_target() default "(storage.engine=*)";
     }
 
-    @Reference(name = "coordinator", target = "(coordination.type=*)")
-    private Coordinator coordinator;
-
+    private final Coordinator coordinator;
     /** Where the protocol front end listens; the broker registers that endpoint in the cluster. */
-    @Reference(name = "listeners")
-    private ListenerEndpoints listeners;
+    private final ListenerEndpoints listeners;
 
     private final Object lock = new Object();
     private StorageEngine storage;
-    private BundleContext context;
-    private BrokerServer server;
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-    private ServiceRegistration<PartitionService> partitionRegistration;
-    private Dictionary<String, Object> serviceProperties;
+    /** The configuration the server runs with, or will run with once started. */
+    private volatile BrokerSettings settings;
+    private Map<String, Object> componentProperties;
+    /** Null while the broker does not serve; {@link #notServing} then says why. */
+    private volatile BrokerServer server;
+    private volatile String notServing = "not started yet";
 
+    @Activate
+    public KafkaBroker(@Reference(name = "coordinator", target = "(coordination.type=*)") Coordinator coordinator,
+            @Reference(name = "listeners") ListenerEndpoints listeners, Config config,
+            Map<String, Object> properties) {
+        this.coordinator = coordinator;
+        this.listeners = listeners;
+        this.settings = BrokerSettings.from(config, listeners.clientEndpoint());
+        this.componentProperties = properties;
+    }
+
+    /** Bound before {@link #activate()}, and again whenever a better engine or a new target appears. */
     @Reference(name = "storage", target = "(storage.engine=*)", policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindStorage(StorageEngine engine) {
+    Map<String, Object> bindStorage(StorageEngine engine) {
         synchronized (lock) {
             storage = engine;
-            if (server != null) {
-                server.swapStorage(engine);
-                advertiseEngine();
+            BrokerServer running = server;
+            if (running != null) {
+                running.swapStorage(engine);
             }
+            return serviceProperties();
         }
     }
 
@@ -180,11 +219,12 @@ public class KafkaBroker {
         }
     }
 
+    /** Starts the broker; SCR hands the services out once this returns. */
     @Activate
-    void activate(BundleContext bundleContext, Config config) throws Exception {
+    Map<String, Object> activate() throws Exception {
         synchronized (lock) {
-            context = bundleContext;
-            start(BrokerSettings.from(config, listeners.clientEndpoint()));
+            start();
+            return serviceProperties();
         }
     }
 
@@ -194,18 +234,22 @@ public class KafkaBroker {
      * any other change.
      */
     @Modified
-    void modified(Config config, Map<String, Object> properties) throws Exception {
+    Map<String, Object> modified(Config config, Map<String, Object> properties) throws Exception {
         BrokerSettings next = BrokerSettings.from(config, listeners.clientEndpoint());
         synchronized (lock) {
-            if (server == null) {
-                start(next);
-                return;
+            componentProperties = properties;
+            BrokerServer running = server;
+            if (running == null) {
+                LOG.info("Broker configuration changed while the broker is {}; starting it", notServing);
+                settings = next;
+                start();
+                return serviceProperties();
             }
-            List<String> changes = server.settings().changesTo(next);
+            List<String> changes = settings.changesTo(next);
             if (changes.isEmpty()) {
-                return;
+                return serviceProperties();
             }
-            List<String> identity = server.settings().identityChangesTo(next);
+            List<String> identity = settings.identityChangesTo(next);
             Object file = properties.get(FILEINSTALL_FILE);
             if (file != null) {
                 // FileInstall replaces every property of the PID with the file's: keys the file
@@ -215,67 +259,241 @@ public class KafkaBroker {
                         + "broker needs in it, or use {}.cfg for the storage engine alone",
                         file, String.join(", ", changes), STORAGE_PID);
             }
+            settings = next;
             if (identity.isEmpty()) {
                 LOG.info("Broker configuration changed ({}); applied to the running broker", String.join(", ", changes));
-                server.reconfigure(next);
-                return;
+                running.reconfigure(next);
+                return serviceProperties();
             }
-            LOG.info("Broker configuration changed ({}); restarting the broker because {} cannot change while it runs",
+            LOG.info("Broker configuration changed ({}); restarting the broker because {} cannot change while it runs; "
+                    + "its services answer NOT_LEADER_OR_FOLLOWER until it is back",
                     String.join(", ", changes), String.join(", ", identity));
-            stop();
-            start(next);
+            stop("restarting to apply " + String.join(", ", identity));
+            start();
+            return serviceProperties();
         }
     }
 
     @Deactivate
     void deactivate() {
         synchronized (lock) {
-            stop();
-            context = null;
+            stop("stopped");
         }
     }
 
-    private void start(BrokerSettings settings) throws Exception {
-        BrokerServer s = new BrokerServer(settings, coordinator, storage);
-        s.start();
-        server = s;
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("broker.id", settings.brokerId());
-        props.put("cluster.id", coordinator.clusterId());
-        registrations.add(context.registerService(ClusterView.class, s.clusterView(), props));
-        registrations.add(context.registerService(TopicAdmin.class, s.topicAdmin(), props));
-        props.put(StorageEngine.ENGINE_PROPERTY, storage.name());
-        serviceProperties = props;
-        partitionRegistration = context.registerService(PartitionService.class, s.partitionService(), props);
-        registrations.add(partitionRegistration);
-        registrations.add(context.registerService(ProducerIdService.class, s.producerIds(), props));
+    private void start() throws Exception {
+        if (storage == null) {
+            notServing = "without a storage engine";
+            throw new IllegalStateException("Broker " + settings.brokerId() + " cannot start: no StorageEngine matches "
+                    + "storage.target; deploy a storage feature or fix " + STORAGE_PID);
+        }
+        BrokerServer starting = new BrokerServer(settings, coordinator, storage);
+        try {
+            starting.start();
+        } catch (Exception e) {
+            notServing = "not running: its start failed (" + e + "); fix the broker configuration";
+            throw e;
+        }
+        server = starting;
     }
 
-    /** Operators and tests see which engine holds the partitions on the PartitionService's properties. */
-    private void advertiseEngine() {
-        if (partitionRegistration != null) {
-            serviceProperties.put(StorageEngine.ENGINE_PROPERTY, storage.name());
-            try {
-                partitionRegistration.setProperties(serviceProperties);
-            } catch (IllegalStateException e) {
-                LOG.debug("PartitionService already unregistered", e);
+    private void stop(String reason) {
+        BrokerServer running = server;
+        notServing = reason;
+        server = null;
+        if (running != null) {
+            running.stop();
+        }
+    }
+
+    /**
+     * The component's properties and the broker's identity. Operators and tests see which engine
+     * holds the partitions on {@code storage.engine}; SCR replaces the registration's properties
+     * with this map.
+     * <p>
+     * A view, read when SCR copies it, not a snapshot: for a changed {@code storage.target} Felix
+     * calls {@link #modified} first, then re-binds the storage engine, and only then applies what
+     * {@code modified} returned, which must name the engine bound by then.
+     */
+    private Map<String, Object> serviceProperties() {
+        return new AbstractMap<>() {
+            @Override
+            public Set<Entry<String, Object>> entrySet() {
+                synchronized (lock) {
+                    Map<String, Object> properties = new HashMap<>(componentProperties);
+                    properties.put("broker.id", settings.brokerId());
+                    properties.put("cluster.id", coordinator.clusterId());
+                    if (storage != null) {
+                        properties.put(StorageEngine.ENGINE_PROPERTY, storage.name());
+                    }
+                    return properties.entrySet();
+                }
             }
-        }
+        };
     }
 
-    private void stop() {
-        partitionRegistration = null;
-        for (ServiceRegistration<?> r : registrations) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                LOG.debug("Service already unregistered", e);
-            }
+    /** The server that answers calls, or the retriable error Kafka's clients expect while there is none. */
+    private BrokerServer serving() {
+        BrokerServer running = server;
+        if (running == null) {
+            throw notServing();
         }
-        registrations.clear();
-        if (server != null) {
-            server.stop();
-            server = null;
-        }
+        return running;
+    }
+
+    private NotLeaderOrFollowerException notServing() {
+        return new NotLeaderOrFollowerException("Broker " + settings.brokerId() + " is " + notServing + "; retry");
+    }
+
+    private <T> CompletableFuture<T> notServingFuture() {
+        return CompletableFuture.failedFuture(notServing());
+    }
+
+    BrokerServer server() {
+        return server;
+    }
+
+    // ClusterView
+
+    @Override
+    public String clusterId() {
+        return serving().clusterView().clusterId();
+    }
+
+    @Override
+    public int localBrokerId() {
+        return serving().clusterView().localBrokerId();
+    }
+
+    @Override
+    public int controllerId() {
+        return serving().clusterView().controllerId();
+    }
+
+    @Override
+    public List<BrokerRegistration> brokers() {
+        return serving().clusterView().brokers();
+    }
+
+    @Override
+    public Collection<TopicView> topics() {
+        return serving().clusterView().topics();
+    }
+
+    @Override
+    public Optional<TopicView> topic(String name) {
+        return serving().clusterView().topic(name);
+    }
+
+    @Override
+    public Optional<TopicView> topic(Uuid topicId) {
+        return serving().clusterView().topic(topicId);
+    }
+
+    // TopicAdmin
+
+    @Override
+    public ApiError createTopic(String name, int numPartitions, short replicationFactor,
+            Map<Integer, List<Integer>> assignments, Map<String, String> configs, boolean validateOnly) {
+        return serving().topicAdmin().createTopic(name, numPartitions, replicationFactor, assignments, configs,
+                validateOnly);
+    }
+
+    @Override
+    public ApiError autoCreateTopic(String name) {
+        return serving().topicAdmin().autoCreateTopic(name);
+    }
+
+    @Override
+    public ApiError deleteTopic(String name) {
+        return serving().topicAdmin().deleteTopic(name);
+    }
+
+    @Override
+    public ApiError createPartitions(String name, int totalCount, List<List<Integer>> newAssignments,
+            boolean validateOnly) {
+        return serving().topicAdmin().createPartitions(name, totalCount, newAssignments, validateOnly);
+    }
+
+    @Override
+    public List<ConfigEntry> describeTopicConfig(String topic) {
+        return serving().topicAdmin().describeTopicConfig(topic);
+    }
+
+    @Override
+    public List<ConfigEntry> describeBrokerConfig() {
+        return serving().topicAdmin().describeBrokerConfig();
+    }
+
+    @Override
+    public List<ConfigEntry> describeBrokerConfig(String broker) {
+        return serving().topicAdmin().describeBrokerConfig(broker);
+    }
+
+    @Override
+    public ApiError alterBrokerConfig(String broker, Map<String, String> changes, boolean incremental,
+            boolean validateOnly) {
+        return serving().topicAdmin().alterBrokerConfig(broker, changes, incremental, validateOnly);
+    }
+
+    @Override
+    public ApiError alterTopicConfig(String topic, Map<String, String> changes, boolean incremental,
+            boolean validateOnly) {
+        return serving().topicAdmin().alterTopicConfig(topic, changes, incremental, validateOnly);
+    }
+
+    // PartitionService
+
+    @Override
+    public CompletableFuture<Map<TopicPartition, ProduceResult>> append(Map<TopicPartition, ByteBuffer> records,
+            short requiredAcks, int timeoutMs, boolean internal) {
+        BrokerServer running = server;
+        return running == null ? notServingFuture()
+                : running.partitionService().append(records, requiredAcks, timeoutMs, internal);
+    }
+
+    @Override
+    public CompletableFuture<Map<TopicPartition, ProduceResult>> append(Map<TopicPartition, ByteBuffer> records,
+            short requiredAcks, int timeoutMs, AppendOrigin origin) {
+        BrokerServer running = server;
+        return running == null ? notServingFuture()
+                : running.partitionService().append(records, requiredAcks, timeoutMs, origin);
+    }
+
+    @Override
+    public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long maxWaitMs, int minBytes,
+            int maxBytes, IsolationLevel isolation, Map<TopicPartition, FetchPosition> partitions) {
+        BrokerServer running = server;
+        return running == null ? notServingFuture()
+                : running.partitionService().fetch(replicaId, maxWaitMs, minBytes, maxBytes, isolation, partitions);
+    }
+
+    @Override
+    public OffsetLookup listOffset(TopicPartition partition, long timestamp, IsolationLevel isolation) {
+        return serving().partitionService().listOffset(partition, timestamp, isolation);
+    }
+
+    @Override
+    public OffsetLookup deleteRecords(TopicPartition partition, long offset) {
+        return serving().partitionService().deleteRecords(partition, offset);
+    }
+
+    @Override
+    public EpochLookup offsetForLeaderEpoch(TopicPartition partition, int currentLeaderEpoch, int leaderEpoch) {
+        return serving().partitionService().offsetForLeaderEpoch(partition, currentLeaderEpoch, leaderEpoch);
+    }
+
+    @Override
+    public List<LogDirDescription> describeLogDirs() {
+        return serving().partitionService().describeLogDirs();
+    }
+
+    // ProducerIdService
+
+    @Override
+    public ProducerIdAndEpoch initProducerId(String transactionalId, int transactionTimeoutMs, long producerId,
+            short producerEpoch) {
+        return serving().producerIds().initProducerId(transactionalId, transactionTimeoutMs, producerId,
+                producerEpoch);
     }
 }

@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 
 import javax.management.MBeanServer;
 
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -19,8 +20,11 @@ import org.slf4j.LoggerFactory;
  * beside the JVM's own MBeans, where jconsole and the JDK's JMX agent see them.
  *
  * <p>The service is registered by hand because DS would register this component object, not
- * the JDK's MBeanServer instance.
+ * the JDK's MBeanServer instance; the capability below says so in the manifest, where a resolver
+ * looks for the MBeanServer that Aries JMX requires.
  */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=javax.management.MBeanServer",
+        uses = MBeanServer.class)
 @Component(immediate = true, service = {})
 public class PlatformMBeanServer {
     private static final Logger LOG = LoggerFactory.getLogger(PlatformMBeanServer.class);
