@@ -172,6 +172,11 @@ public class ServerPropertiesIT {
                 return String.valueOf(d > 1 ? d - 1 : d + 1);
             case "Boolean":
                 return String.valueOf(!Boolean.parseBoolean(a.defaultValue()));
+            case "Double":
+            case "Float":
+                // ratios are within [0, 1] and rates positive: both stay valid
+                double r = Double.parseDouble(a.defaultValue());
+                return String.valueOf(r > 1 ? r / 2 : (r + 1) / 2);
             default:
                 throw new AssertionError("no test value for " + a.key() + " (" + a.type() + ") of " + a.pid()
                         + ": add one to ServerPropertiesIT.testValue");
