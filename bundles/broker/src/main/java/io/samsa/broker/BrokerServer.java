@@ -216,6 +216,11 @@ final class BrokerServer {
         return registry;
     }
 
+    /** Timeouts queued for acks=all writes and long polls, for tests. */
+    int delayedOperations() {
+        return delayedOps.getQueue().size();
+    }
+
     RetentionScheduler retention() {
         return retention;
     }

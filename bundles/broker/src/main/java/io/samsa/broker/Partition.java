@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -220,12 +221,15 @@ final class Partition {
             future.complete(result);
             return future;
         }
-        timer.schedule(() -> {
+        ScheduledFuture<?> expiry = timer.schedule(() -> {
             if (ackWaiters.remove(waiter)) {
                 future.complete(ProduceResult.error(Errors.REQUEST_TIMED_OUT, "Not all in-sync replicas of "
                         + topicPartition + " acknowledged the write within " + timeoutMs + " ms"));
             }
         }, Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
+        // An acknowledged write must not leave its timeout queued for request.timeout.ms: at
+        // thousands of acks=all writes a second that would be a queue of tens of thousands.
+        future.whenComplete((done, failure) -> expiry.cancel(false));
         return future;
     }
 

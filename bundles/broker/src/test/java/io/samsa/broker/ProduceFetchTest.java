@@ -4,11 +4,13 @@ import static io.samsa.broker.BrokerFixture.fetch;
 import static io.samsa.broker.BrokerFixture.produce;
 import static io.samsa.broker.BrokerFixture.values;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -71,6 +73,23 @@ public class ProduceFetchTest {
         FetchResult atEnd = fetch(broker, tp, 6);
         assertEquals(Errors.NONE, atEnd.error());
         assertEquals(0, atEnd.records().sizeInBytes());
+    }
+
+    @Test
+    public void anAcknowledgedAcksAllWriteLeavesNoTimeoutQueued() throws Exception {
+        broker.awaitMetadata();
+        Partition p = broker.registry().get(tp);
+        // A second in-sync replica holds the high watermark until it fetches.
+        p.updateLeadership(true, 0, List.of(0, 1));
+        int queuedBefore = broker.delayedOperations();
+        CompletableFuture<Map<TopicPartition, ProduceResult>> pending = broker.partitionService()
+                .append(Map.of(tp, Records.batch("replicated")), (short) -1, 30_000, false);
+        assertFalse(pending.isDone());
+        assertEquals("the write's timeout is queued", queuedBefore + 1, broker.delayedOperations());
+
+        p.followerFetched(1, p.log().logEndOffset());
+        assertEquals(Errors.NONE, pending.get(5, TimeUnit.SECONDS).get(tp).error());
+        assertEquals("the acknowledged write's timeout is gone", queuedBefore, broker.delayedOperations());
     }
 
     @Test
