@@ -51,7 +51,8 @@ public class ClusterHarnessIT {
     }
 
     private static void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = cluster.admin()) {
+        // Default timeouts: a CreateTopics retried after a short request timeout would find its own topic.
+        try (Admin admin = KafkaClients.admin(cluster.liveBootstrap())) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
         }
     }
@@ -125,8 +126,7 @@ public class ClusterHarnessIT {
         cluster.awaitRegistered(ALL, Duration.ofSeconds(30));
 
         // Back, and serving what it led before the pause.
-        try (KafkaProducer<String, String> producer = KafkaClients.producer(cluster.bootstrap(), Map.of(
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000))) {
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(cluster.bootstrap(), Map.of())) {
             long offset = producer.send(new ProducerRecord<>("after-pause", onBroker2, null, "back")).get().offset();
             assertEquals("the first record of partition " + onBroker2, 0, offset);
         }
@@ -137,8 +137,13 @@ public class ClusterHarnessIT {
         LinkProxy link = cluster.zooKeeperLink(0);
         link.mode(LinkProxy.Mode.BLACKHOLE);
         try {
-            cluster.awaitRegistered(Set.of(1, 2), Duration.ofSeconds(30));
+            // Asked themselves: broker 0 still answers, from the view it had before the cut.
+            Duration gone = cluster.awaitRegistered(Set.of(1, 2), Set.of(1, 2), Duration.ofSeconds(30));
+            assertTrue("a broker cut off ZooKeeper is dropped after its " + SamsaCluster.SESSION_TIMEOUT_MS
+                    + " ms session, took " + gone.toMillis() + " ms",
+                    gone.toMillis() < 3L * SamsaCluster.SESSION_TIMEOUT_MS);
             assertTrue("only its coordination link is cut: the broker runs", cluster.broker(0).isAlive());
+            assertTrue("and answers clients", cluster.brokersSeenBy(0).isPresent());
         } finally {
             link.mode(LinkProxy.Mode.PASS);
         }

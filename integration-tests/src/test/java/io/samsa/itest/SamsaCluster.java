@@ -1,5 +1,6 @@
 package io.samsa.itest;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,16 +154,11 @@ final class SamsaCluster implements AutoCloseable {
 
     /** The client addresses of the brokers that run and are not paused. */
     String liveBootstrap() {
-        List<String> live = new ArrayList<>();
-        for (int i = 0; i < brokers.size(); i++) {
-            if (brokers.get(i).isAlive() && !paused.contains(i)) {
-                live.add(brokers.get(i).bootstrap());
-            }
-        }
+        Set<Integer> live = liveIds();
         if (live.isEmpty()) {
             throw new IllegalStateException("no broker of the cluster runs unpaused");
         }
-        return String.join(",", live);
+        return live.stream().map(id -> brokers.get(id).bootstrap()).collect(Collectors.joining(","));
     }
 
     /**
@@ -253,18 +249,60 @@ final class SamsaCluster implements AutoCloseable {
         }
     }
 
-    /** Waits until describeCluster reports exactly {@code ids}; returns how long that took. */
+    /** What broker {@code id} itself reports as registered (a Metadata request to it); empty if it does not answer. */
+    Optional<Set<Integer>> brokersSeenBy(int id) {
+        try {
+            return Optional.of(RawKafkaClient.brokersSeenBy(broker(id).kafkaPort, Duration.ofSeconds(2)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The brokers that run and are not paused. */
+    Set<Integer> liveIds() {
+        Set<Integer> live = new HashSet<>();
+        for (int id = 0; id < brokers.size(); id++) {
+            if (brokers.get(id).isAlive() && !paused.contains(id)) {
+                live.add(id);
+            }
+        }
+        return live;
+    }
+
+    /**
+     * Waits until every running, unpaused broker reports exactly {@code ids} as registered;
+     * returns how long that took.
+     */
     Duration awaitRegistered(Set<Integer> ids, Duration timeout) {
+        return awaitRegistered(ids, liveIds(), timeout);
+    }
+
+    /**
+     * Waits until each broker of {@code askedBrokers} reports exactly {@code ids}: each is asked
+     * itself, since a broker cut off ZooKeeper answers from a stale view and an admin client may
+     * ask any broker. Returns how long that took.
+     */
+    Duration awaitRegistered(Set<Integer> ids, Set<Integer> askedBrokers, Duration timeout) {
         long start = System.nanoTime();
-        AtomicReference<Optional<Set<Integer>>> last = new AtomicReference<>(Optional.empty());
-        try (Admin admin = admin()) {
+        Map<Integer, Optional<Set<Integer>>> views = new java.util.concurrent.ConcurrentHashMap<>();
+        long[] lastAsked = {0};
+        try {
             Poll.until(timeout, () -> {
-                last.set(registered(admin));
-                return last.get().map(ids::equals).orElse(false);
-            }, "the cluster reports brokers " + ids);
+                // ask every 100 ms: the poll spins faster than brokers need to be bothered
+                if (System.nanoTime() - lastAsked[0] < 100_000_000L) {
+                    return false;
+                }
+                lastAsked[0] = System.nanoTime();
+                boolean all = true;
+                for (int id : askedBrokers) {
+                    Optional<Set<Integer>> view = brokersSeenBy(id);
+                    views.put(id, view);
+                    all &= view.map(ids::equals).orElse(false);
+                }
+                return all;
+            }, "brokers " + askedBrokers + " each report brokers " + ids + " registered");
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; last answer: "
-                    + last.get().map(Object::toString).orElse("none (no broker answered)") + "\n" + outputs(), e);
+            throw new AssertionError(e.getMessage() + "; last answers " + views + "\n" + outputs(), e);
         }
         return Duration.ofNanos(System.nanoTime() - start);
     }
@@ -353,7 +391,7 @@ final class SamsaCluster implements AutoCloseable {
         for (LinkProxy link : zooKeeperLinks) {
             try {
                 link.close();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // closing a listening socket: nothing left to do
             }
         }

@@ -13,12 +13,13 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import io.samsa.testsupport.Poll;
 
 /**
- * A standalone ZooKeeper server in a JVM of its own, run from the ZooKeeper the runtime ships
+ * A ZooKeeper server in a JVM of its own, standalone or one node of an ensemble, run from the ZooKeeper the runtime ships
  * ({@code runtime/target/samsa/bundles}): cluster tests need coordination that survives, and can
  * be faulted, independently of every broker, which the embedded server of broker 0 cannot.
  * <p>
@@ -44,25 +45,77 @@ final class ZooKeeperProcess implements AutoCloseable {
     private final Path log;
     private Process process;
 
-    private ZooKeeperProcess(Path dataDir) throws IOException {
-        this.clientPort = SamsaOsgiTestSupport.freePort();
+    /**
+     * @param quorum {@code server.N} lines of an ensemble, empty for a standalone server
+     * @param myId this node's N in {@code quorum} (written to {@code myid}); ignored when standalone
+     */
+    private ZooKeeperProcess(Path dataDir, int clientPort, String quorum, int myId) throws IOException {
+        this.clientPort = clientPort;
         this.dataDir = dataDir;
-        Files.createDirectories(dataDir.resolve("data"));
+        Path data = dataDir.resolve("data");
+        Files.createDirectories(data);
         this.config = dataDir.resolve("zoo.cfg");
         this.log = dataDir.resolve("zookeeper.log");
-        Files.writeString(config, "tickTime=" + TICK_TIME_MS + "\n"
-                + "dataDir=" + dataDir.resolve("data") + "\n"
-                + "clientPort=" + clientPort + "\n"
-                + "clientPortAddress=127.0.0.1\n"
-                + "admin.enableServer=false\n"
-                + "4lw.commands.whitelist=srvr\n");
+        StringBuilder cfg = new StringBuilder()
+                .append("tickTime=").append(TICK_TIME_MS).append('\n')
+                .append("dataDir=").append(data).append('\n')
+                .append("clientPort=").append(clientPort).append('\n')
+                .append("clientPortAddress=127.0.0.1\n")
+                .append("admin.enableServer=false\n")
+                .append("4lw.commands.whitelist=srvr\n");
+        if (!quorum.isEmpty()) {
+            // initLimit/syncLimit in ticks: 5 s to join, 2.5 s of follower lag
+            cfg.append("initLimit=10\nsyncLimit=5\n").append(quorum);
+            Files.writeString(data.resolve("myid"), myId + "\n");
+        }
+        Files.writeString(config, cfg.toString());
     }
 
-    /** Starts a server with its data in {@code dataDir} and waits until it serves. */
+    /** Starts a standalone server with its data in {@code dataDir} and waits until it serves. */
     static ZooKeeperProcess start(Path dataDir) throws IOException {
-        ZooKeeperProcess zk = new ZooKeeperProcess(dataDir);
+        ZooKeeperProcess zk = new ZooKeeperProcess(dataDir, SamsaOsgiTestSupport.freePort(), "", 0);
         zk.launch();
+        zk.awaitServing();
         return zk;
+    }
+
+    /**
+     * Starts an ensemble of {@code size} servers (myid 1..size, data in {@code dir}/zk-N, quorum
+     * and election ports on 127.0.0.1) and waits until each serves as leader or follower.
+     */
+    static List<ZooKeeperProcess> startEnsemble(int size, Path dir) throws IOException {
+        if (size < 1) {
+            throw new IllegalArgumentException("an ensemble needs at least one server, not " + size);
+        }
+        int[] clientPorts = new int[size];
+        StringBuilder quorum = new StringBuilder();
+        for (int i = 0; i < size; i++) {
+            clientPorts[i] = SamsaOsgiTestSupport.freePort();
+            quorum.append("server.").append(i + 1).append("=127.0.0.1:").append(SamsaOsgiTestSupport.freePort())
+                    .append(':').append(SamsaOsgiTestSupport.freePort()).append('\n');
+        }
+        List<ZooKeeperProcess> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < size; i++) {
+                ZooKeeperProcess zk = new ZooKeeperProcess(dir.resolve("zk-" + (i + 1)), clientPorts[i],
+                        quorum.toString(), i + 1);
+                nodes.add(zk);
+                zk.launch();
+            }
+            // A node serves only once a quorum has formed: all must run before any is awaited.
+            for (ZooKeeperProcess zk : nodes) {
+                zk.awaitServing();
+            }
+            return nodes;
+        } catch (IOException | RuntimeException | Error e) {
+            nodes.forEach(ZooKeeperProcess::close);
+            throw e;
+        }
+    }
+
+    /** The connect string of several servers, as {@code zookeeper.connect} takes it. */
+    static String connectString(List<ZooKeeperProcess> nodes) {
+        return String.join(",", nodes.stream().map(ZooKeeperProcess::connectString).toList());
     }
 
     /**
@@ -129,15 +182,17 @@ final class ZooKeeperProcess implements AutoCloseable {
         cmd.add(config.toString());
         process = new ProcessBuilder(cmd).directory(dataDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private void awaitServing() {
         try {
             // The server can outlive a failed start (its main thread dies, others stay): wait for
             // it to answer, not for the process to exist.
             Poll.until(READY_TIMEOUT, () -> {
                 if (!process.isAlive()) {
-                    throw new AssertionError("ZooKeeper exited with " + process.exitValue() + " before serving:\n"
-                            + output());
+                    throw new AssertionError("ZooKeeper exited with " + process.exitValue() + " before serving");
                 }
-                return serving();
+                return mode().isPresent();
             }, "ZooKeeper on " + connectString() + " serves (srvr answers with its mode)");
         } catch (AssertionError e) {
             destroy();
@@ -145,8 +200,20 @@ final class ZooKeeperProcess implements AutoCloseable {
         }
     }
 
-    /** True when the server answers {@code srvr} as a serving member (standalone, leader or follower). */
-    boolean serving() {
+    /** Starts a server that was killed again, with its data, and waits until it serves. */
+    void restart() throws IOException {
+        if (isAlive()) {
+            throw new IllegalStateException("ZooKeeper on " + connectString() + " still runs: kill it first");
+        }
+        launch();
+        awaitServing();
+    }
+
+    /**
+     * What {@code srvr} says this server is: standalone, leader or follower; empty while it does
+     * not serve (no quorum yet, or not answering).
+     */
+    Optional<String> mode() {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), clientPort)) {
             s.setSoTimeout(2000);
             OutputStream out = s.getOutputStream();
@@ -154,9 +221,14 @@ final class ZooKeeperProcess implements AutoCloseable {
             out.flush();
             InputStream in = s.getInputStream();
             String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            return answer.contains("Mode: ");
+            for (String line : answer.split("\n")) {
+                if (line.startsWith("Mode: ")) {
+                    return Optional.of(line.substring("Mode: ".length()).trim());
+                }
+            }
+            return Optional.empty();
         } catch (IOException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
