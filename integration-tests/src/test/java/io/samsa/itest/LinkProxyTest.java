@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -112,6 +111,16 @@ public class LinkProxyTest {
         return new String(b, StandardCharsets.UTF_8);
     }
 
+    /** Fails unless {@code SHORT_MS} pass with nothing to read on {@code s}. */
+    private static void assertNothingArrives(Socket s, String why) throws IOException {
+        s.setSoTimeout(SHORT_MS);
+        try {
+            assertThrows(why, SocketTimeoutException.class, () -> s.getInputStream().read());
+        } finally {
+            s.setSoTimeout(LONG_MS);
+        }
+    }
+
     /** True when the connection ends (EOF or reset) before {@code LONG_MS}. */
     private static boolean ends(Socket s) {
         try {
@@ -142,13 +151,11 @@ public class LinkProxyTest {
 
         p.mode(Mode.BLACKHOLE);
         send(s, "during");
-        s.setSoTimeout(SHORT_MS);
-        assertThrows("nothing crosses a blackhole", SocketTimeoutException.class, () -> s.getInputStream().read());
+        assertNothingArrives(s, "nothing crosses a blackhole");
         assertFalse("the socket stays open", s.isClosed());
         assertEquals("the proxied connection stays open", 1, p.openConnections());
 
         p.mode(Mode.PASS);
-        s.setSoTimeout(LONG_MS);
         assertEquals("held bytes arrive in order once healed", "during", receive(s, 6));
     }
 
@@ -166,10 +173,8 @@ public class LinkProxyTest {
         Socket s = connect(p);
         send(s, "ping");
         Poll.until("the request crosses the open direction", () -> received.contains("ping"));
-        s.setSoTimeout(SHORT_MS);
-        assertThrows("the answer is held", SocketTimeoutException.class, () -> s.getInputStream().read());
+        assertNothingArrives(s, "the answer is held");
         p.mode(Direction.FROM_TARGET, Mode.PASS);
-        s.setSoTimeout(LONG_MS);
         assertEquals("pong", receive(s, 4));
     }
 
@@ -305,16 +310,9 @@ public class LinkProxyTest {
         Socket s = connect(p);
         p.mode(Mode.BLACKHOLE);
         request(s, METADATA, 5);
-        s.setSoTimeout(SHORT_MS);
-        try {
-            response(s);
-            fail("a response crossed a blackhole");
-        } catch (SocketTimeoutException expected) {
-            // held
-        }
+        assertNothingArrives(s, "no response crosses a blackhole");
         assertTrue("the request was held too", seen.isEmpty());
         p.mode(Mode.PASS);
-        s.setSoTimeout(LONG_MS);
         assertEquals(5, response(s));
     }
 
