@@ -81,6 +81,8 @@ public class ClusterHarnessIT {
         createTopic(topic, partitions);
         cluster.awaitLeaders(topic, Duration.ofSeconds(30));
 
+        List<HistoryChecker.PartitionSnapshot> snapshots = new ArrayList<>(cluster.snapshot(topic));
+        assertEquals("every broker reports every partition", 3 * partitions, snapshots.size());
         AckLedger ledger = new AckLedger();
         try (KafkaProducer<String, String> producer = KafkaClients.producer(cluster.bootstrap(), Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -95,8 +97,9 @@ public class ClusterHarnessIT {
         }
         assertEquals("every send acknowledged", records, ledger.count(AckLedger.Outcome.ACKED));
 
+        snapshots.addAll(cluster.snapshot(topic));
         List<HistoryChecker.Read> reads = LogDrain.drain(cluster.bootstrap(), topic, "drain", Duration.ofSeconds(60));
-        HistoryChecker.Report report = HistoryChecker.check(ledger.sends(), reads);
+        HistoryChecker.Report report = HistoryChecker.check(ledger.sends(), reads, snapshots);
         assertTrue(report.toString(), report.clean());
         assertEquals(report.toString(), records, report.distinctValuesRead());
 

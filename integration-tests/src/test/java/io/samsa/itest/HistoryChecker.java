@@ -29,7 +29,23 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class HistoryChecker {
 
-    enum Kind { LOST, MOVED, DUPLICATED, REORDERED, INCONSISTENT, PHANTOM }
+    enum Kind {
+        LOST, MOVED, DUPLICATED, REORDERED, INCONSISTENT, PHANTOM,
+        /** A snapshot's ISR names a broker that is not a replica. */
+        ISR_OUTSIDE_REPLICAS,
+        /** A snapshot's leader is not in its ISR. */
+        LEADER_OUTSIDE_ISR,
+        /** One broker reported a lower leader epoch for a partition than it had reported before. */
+        EPOCH_REGRESSED
+    }
+
+    /**
+     * A partition's state as broker {@code reporter} answered it in one Metadata response;
+     * {@code leader} and {@code leaderEpoch} are -1 when there is none or it is unknown.
+     */
+    record PartitionSnapshot(TopicPartition partition, int reporter, int leader, int leaderEpoch,
+            List<Integer> replicas, List<Integer> isr) {
+    }
 
     /** One record as a reader saw it; {@code source} names the reader (a drain, a replica). */
     record Read(TopicPartition partition, long offset, String value, String source) {
@@ -84,7 +100,12 @@ final class HistoryChecker {
     }
 
     static Report check(Collection<AckLedger.Send> sends, Collection<Read> reads) {
-        List<Anomaly> anomalies = new ArrayList<>();
+        return check(sends, reads, List.of());
+    }
+
+    /** The checks on sends and reads, and the invariants of {@code snapshots} (in the order they were taken). */
+    static Report check(Collection<AckLedger.Send> sends, Collection<Read> reads, List<PartitionSnapshot> snapshots) {
+        List<Anomaly> anomalies = new ArrayList<>(checkSnapshots(snapshots));
         Map<String, AckLedger.Send> sent = new HashMap<>();
         for (AckLedger.Send s : sends) {
             sent.put(s.value, s);
@@ -174,6 +195,35 @@ final class HistoryChecker {
                 }
             }
         }
+    }
+
+    /**
+     * ISR within replicas, leader within ISR, and each broker's reported leader epoch of a
+     * partition never going down. Brokers may disagree (one may lag behind a leader change), so
+     * epochs are compared per reporting broker only.
+     */
+    static List<Anomaly> checkSnapshots(List<PartitionSnapshot> inOrderTaken) {
+        List<Anomaly> anomalies = new ArrayList<>();
+        Map<String, PartitionSnapshot> lastByReporter = new HashMap<>();
+        for (PartitionSnapshot s : inOrderTaken) {
+            String by = "as broker " + s.reporter() + " reported";
+            if (!s.replicas().containsAll(s.isr())) {
+                anomalies.add(new Anomaly(Kind.ISR_OUTSIDE_REPLICAS, s.partition(), "",
+                        "ISR " + s.isr() + " not within replicas " + s.replicas() + " " + by));
+            }
+            if (s.leader() >= 0 && !s.isr().contains(s.leader())) {
+                anomalies.add(new Anomaly(Kind.LEADER_OUTSIDE_ISR, s.partition(), "",
+                        "leader " + s.leader() + " not in ISR " + s.isr() + " " + by));
+            }
+            if (s.leaderEpoch() >= 0) {
+                PartitionSnapshot before = lastByReporter.put(s.partition() + " " + s.reporter(), s);
+                if (before != null && s.leaderEpoch() < before.leaderEpoch()) {
+                    anomalies.add(new Anomaly(Kind.EPOCH_REGRESSED, s.partition(), "", "leader epoch "
+                            + s.leaderEpoch() + " after " + before.leaderEpoch() + " " + by));
+                }
+            }
+        }
+        return anomalies;
     }
 
     private static long firstOffsetIn(TopicPartition partition, Set<Position> at) {

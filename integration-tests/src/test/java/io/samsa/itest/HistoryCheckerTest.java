@@ -194,6 +194,37 @@ public class HistoryCheckerTest {
         assertTrue(report.toString(), report.toString().contains("MOVED"));
     }
 
+    private static HistoryChecker.PartitionSnapshot snapshot(int reporter, int leader, int epoch, List<Integer> replicas,
+            List<Integer> isr) {
+        return new HistoryChecker.PartitionSnapshot(P0, reporter, leader, epoch, replicas, isr);
+    }
+
+    @Test
+    public void consistentSnapshotsPass() {
+        List<HistoryChecker.PartitionSnapshot> snapshots = List.of(
+                snapshot(0, 1, 3, List.of(1, 2, 0), List.of(1, 2, 0)),
+                snapshot(0, 2, 4, List.of(1, 2, 0), List.of(2, 0)),
+                // broker 1 has not heard of the new leader yet: stale, not wrong
+                snapshot(1, 1, 3, List.of(1, 2, 0), List.of(1, 2, 0)),
+                // no leader: the last ISR member is kept, as Kafka does
+                snapshot(0, -1, 5, List.of(1, 2, 0), List.of(2)));
+        assertTrue(HistoryChecker.checkSnapshots(snapshots).toString(),
+                HistoryChecker.checkSnapshots(snapshots).isEmpty());
+    }
+
+    @Test
+    public void snapshotInvariantsAreChecked() {
+        List<HistoryChecker.PartitionSnapshot> snapshots = List.of(
+                snapshot(0, 1, 3, List.of(1, 2), List.of(1, 2, 0)),
+                snapshot(0, 2, 4, List.of(1, 2, 0), List.of(1, 0)),
+                snapshot(0, 1, 2, List.of(1, 2, 0), List.of(1, 2, 0)));
+        List<HistoryChecker.Anomaly> found = HistoryChecker.checkSnapshots(snapshots);
+        assertEquals(found.toString(), List.of(Kind.ISR_OUTSIDE_REPLICAS, Kind.LEADER_OUTSIDE_ISR, Kind.EPOCH_REGRESSED),
+                found.stream().map(HistoryChecker.Anomaly::kind).toList());
+        Report report = HistoryChecker.check(ledger.sends(), reads, snapshots);
+        assertEquals(report.toString(), 3, report.anomalies().size());
+    }
+
     @Test
     public void ledgerValuesAreUniqueAndCountPerProducer() {
         AckLedger.Send a0 = ledger.next("a", P0);

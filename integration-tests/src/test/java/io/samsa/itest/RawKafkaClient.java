@@ -61,16 +61,21 @@ final class RawKafkaClient implements AutoCloseable {
         return (R) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
     }
 
+    /** What {@code port}'s broker itself answers to a Metadata request for {@code topics} (none: brokers only). */
+    static MetadataResponse metadata(int port, List<String> topics, Duration timeout) throws IOException {
+        try (RawKafkaClient c = new RawKafkaClient(port, timeout)) {
+            // v12: leader epochs and topic ids; served by Samsa (0-13) and Kafka 2.8+
+            return c.send(new MetadataRequest.Builder(topics, false), (short) 12);
+        }
+    }
+
     /** The broker ids {@code port}'s broker itself reports in a Metadata response. */
     static Set<Integer> brokersSeenBy(int port, Duration timeout) throws IOException {
-        try (RawKafkaClient c = new RawKafkaClient(port, timeout)) {
-            MetadataResponse r = c.send(new MetadataRequest.Builder(List.of(), false), (short) 12);
-            Set<Integer> ids = new HashSet<>();
-            for (Node n : r.brokers()) {
-                ids.add(n.id());
-            }
-            return ids;
+        Set<Integer> ids = new HashSet<>();
+        for (Node n : metadata(port, List.of(), timeout).brokers()) {
+            ids.add(n.id());
         }
+        return ids;
     }
 
     @Override

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.requests.MetadataResponse;
 
 import io.samsa.testsupport.Poll;
 
@@ -256,6 +257,30 @@ final class SamsaCluster implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The state of every partition of {@code topic} as each running, unpaused broker reports it
+     * now (Metadata, with leader epochs), for {@link HistoryChecker#checkSnapshots}. A broker
+     * that does not answer is left out.
+     */
+    List<HistoryChecker.PartitionSnapshot> snapshot(String topic) {
+        List<HistoryChecker.PartitionSnapshot> snapshots = new ArrayList<>();
+        for (int id : liveIds()) {
+            MetadataResponse r;
+            try {
+                r = RawKafkaClient.metadata(broker(id).kafkaPort, List.of(topic), Duration.ofSeconds(2));
+            } catch (IOException | RuntimeException e) {
+                continue;
+            }
+            for (MetadataResponse.TopicMetadata t : r.topicMetadata()) {
+                for (MetadataResponse.PartitionMetadata p : t.partitionMetadata()) {
+                    snapshots.add(new HistoryChecker.PartitionSnapshot(p.topicPartition, id, p.leaderId.orElse(-1),
+                            p.leaderEpoch.orElse(-1), p.replicaIds, p.inSyncReplicaIds));
+                }
+            }
+        }
+        return snapshots;
     }
 
     /** The brokers that run and are not paused. */
