@@ -78,13 +78,13 @@ public class BrokerIT {
                 SamsaOsgiTestSupport.broker());
     }
 
-    private static FaultInjectingProxy proxy;
+    private static LinkProxy proxy;
 
     private static synchronized String bootstrap() {
         if (proxy == null) {
             try {
-                proxy = new FaultInjectingProxy(Integer.getInteger("samsa.it.proxyPort"),
-                        Integer.getInteger("samsa.it.brokerPort"));
+                proxy = new LinkProxy(Integer.getInteger("samsa.it.proxyPort"),
+                        Integer.getInteger("samsa.it.brokerPort"), LinkProxy.Framing.KAFKA);
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("cannot start the test proxy", e);
             }

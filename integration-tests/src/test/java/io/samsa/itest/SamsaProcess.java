@@ -32,6 +32,7 @@ final class SamsaProcess implements AutoCloseable {
     private final List<String> output = new CopyOnWriteArrayList<>();
     private Process process;
     private int openFileLimit;
+    private List<String> jvmOptions = List.of("-Xmx512m");
 
     SamsaProcess(Path dataDir, Map<String, String> extra) throws IOException {
         this.kafkaPort = SamsaOsgiTestSupport.freePort();
@@ -58,6 +59,12 @@ final class SamsaProcess implements AutoCloseable {
     /** Starts the broker under {@code ulimit -n limit}, to see how it copes with running out of descriptors. */
     SamsaProcess withOpenFileLimit(int limit) {
         this.openFileLimit = limit;
+        return this;
+    }
+
+    /** Runs the broker's JVM with these options instead of the default {@code -Xmx512m}. */
+    SamsaProcess withJvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
         return this;
     }
 
@@ -103,7 +110,7 @@ final class SamsaProcess implements AutoCloseable {
     private SamsaProcess start(boolean shell, int brokerId) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(launcherJar().toString());
         if (shell) {
@@ -115,6 +122,8 @@ final class SamsaProcess implements AutoCloseable {
             cmd.addAll(0, List.of("bash", "-c", "ulimit -n " + openFileLimit + " && exec \"$@\"", "samsa"));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true);
+        // On a restart the output still holds the previous run's ready line: look only past it.
+        int firstLineOfThisRun = output.size();
         process = pb.start();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(
@@ -131,7 +140,7 @@ final class SamsaProcess implements AutoCloseable {
         reader.start();
         long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         String ready = "[KafkaServer id=" + brokerId + "] started";
-        while (output.stream().noneMatch(l -> l.contains(ready))) {
+        while (!printedSince(firstLineOfThisRun, ready)) {
             if (!process.isAlive()) {
                 throw new AssertionError("Samsa exited with " + process.exitValue() + " before it was ready:\n" + output());
             }
@@ -143,6 +152,15 @@ final class SamsaProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         return this;
+    }
+
+    private boolean printedSince(int firstLine, String text) {
+        for (int i = firstLine; i < output.size(); i++) {
+            if (output.get(i).contains(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Types a command into the broker's Gogo shell. */
