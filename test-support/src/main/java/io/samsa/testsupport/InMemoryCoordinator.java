@@ -436,9 +436,13 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
 
     @Override
     public Watch watch(String path, Runnable listener) {
+        return register(new WatchEntry(path, listener));
+    }
+
+    /** Registers the watch and calls it once, as a first read (or a first resync). */
+    private Watch register(WatchEntry w) {
         synchronized (cluster) {
             check();
-            WatchEntry w = new WatchEntry(path, listener);
             cluster.watches.add(w);
             fire(w);
             return w;
@@ -451,13 +455,7 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
             throw new IllegalArgumentException("watchTree needs an absolute path such as /brokers/topics, not " + root);
         }
         Objects.requireNonNull(changedPath, () -> "watchTree of " + root + " needs a listener");
-        synchronized (cluster) {
-            check();
-            WatchEntry w = new WatchEntry(root, changedPath);
-            cluster.watches.add(w);
-            fire(w);
-            return w;
-        }
+        return register(new WatchEntry(root, changedPath));
     }
 
     @Override
