@@ -443,6 +443,23 @@ public abstract class CoordinatorContractTest {
     }
 
     @Test
+    public void createsRacingOnAMissingParentBothCommit() throws Exception {
+        Coordinator a = session();
+        Coordinator b = session();
+        for (int round = 0; round < 10; round++) {
+            String parent = "/race" + round + "/shared";
+            AtomicReference<TransactResult> other = new AtomicReference<>();
+            Thread t = new Thread(() -> other.set(b.transact(List.of(new Op.Create(parent + "/b", bytes("b"), false)))));
+            t.start();
+            TransactResult mine = a.transact(List.of(new Op.Create(parent + "/a", bytes("a"), false)));
+            t.join();
+            assertTrue("round " + round + ": " + mine, mine.isCommitted());
+            assertTrue("round " + round + ": " + other.get(), other.get().isCommitted());
+            assertEquals(List.of("a", "b"), a.children(parent));
+        }
+    }
+
+    @Test
     public void badTransactionsAreRefusedNamingTheOpAndPath() {
         Coordinator c = session();
         assertMessage(IllegalArgumentException.class, "at least one op", () -> c.transact(List.of()));
