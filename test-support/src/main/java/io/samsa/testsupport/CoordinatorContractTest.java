@@ -25,6 +25,9 @@ import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Coordinator.Versioned;
 import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.coordination.Op;
+import io.samsa.api.coordination.SessionListener;
+import io.samsa.api.coordination.TransactResult;
 import io.samsa.api.coordination.Watch;
 
 /**
@@ -349,6 +352,312 @@ public abstract class CoordinatorContractTest {
             writer.compareAndSet("/gap", bytes(value), round == 0 ? Coordinator.ABSENT : round - 1);
             Poll.until("the watch saw " + value, () -> value.equals(last.get()));
         }
+    }
+
+    // --- transactions ---
+
+    @Test
+    public void aTransactionAppliesEveryOpAndReportsTheVersions() {
+        Coordinator c = session();
+        Coordinator other = session();
+        c.compareAndSet("/tx/a", bytes("a0"), Coordinator.ABSENT);
+        c.compareAndSet("/tx/gone", bytes("g"), Coordinator.ABSENT);
+        c.compareAndSet("/tx/free", bytes("f0"), Coordinator.ABSENT);
+
+        TransactResult result = c.transact(List.of(new Op.Check("/tx/a", 0), new Op.Set("/tx/a", bytes("a1"), 0),
+                new Op.Create("/tx/new/deep/node", bytes("n"), false), new Op.Delete("/tx/gone", 0),
+                new Op.Set("/tx/free", bytes("f1"), Coordinator.ANY_VERSION)));
+
+        assertTrue(result.toString(), result.isCommitted());
+        assertEquals(List.of(0, 1, 0, -1, 1), result.versions());
+        assertEquals(-1, result.failedOp());
+        assertEquals("a1", text(other.read("/tx/a")));
+        assertEquals("n", text(other.read("/tx/new/deep/node")));
+        assertTrue("missing parents are created", other.read("/tx/new/deep").isPresent());
+        assertEquals(Optional.empty(), other.read("/tx/gone"));
+        assertEquals(1, other.read("/tx/free").orElseThrow().version());
+    }
+
+    @Test
+    public void aFailedTransactionChangesNothingAndNamesTheFirstFailingOp() {
+        Coordinator c = session();
+        c.compareAndSet("/all/a", bytes("a0"), Coordinator.ABSENT);
+        c.compareAndSet("/all/parent/child", bytes("c"), Coordinator.ABSENT);
+        Op createFresh = new Op.Create("/all/fresh/x", bytes("x"), false);
+        Op setA = new Op.Set("/all/a", bytes("a1"), 0);
+
+        assertFailure(c, 2, TransactResult.Failure.BAD_VERSION,
+                List.of(createFresh, setA, new Op.Check("/all/a", 7), new Op.Check("/all/missing", 0)));
+        assertFailure(c, 2, TransactResult.Failure.NODE_EXISTS,
+                List.of(createFresh, setA, new Op.Create("/all/parent/child", bytes("again"), false)));
+        assertFailure(c, 2, TransactResult.Failure.NO_NODE,
+                List.of(createFresh, setA, new Op.Set("/all/missing", bytes("m"), Coordinator.ANY_VERSION)));
+        assertFailure(c, 2, TransactResult.Failure.NO_NODE, List.of(createFresh, setA, new Op.Check("/all/missing", 0)));
+        assertFailure(c, 2, TransactResult.Failure.NOT_EMPTY,
+                List.of(createFresh, setA, new Op.Delete("/all/parent", Coordinator.ANY_VERSION)));
+        assertFailure(c, 2, TransactResult.Failure.BAD_VERSION,
+                List.of(createFresh, setA, new Op.Delete("/all/parent/child", 3)));
+        assertFailure(c, 1, TransactResult.Failure.BAD_VERSION, List.of(setA, setA)); // the first Set moved it to 1
+        assertFailure(c, 2, TransactResult.Failure.EPHEMERAL_PARENT, List.of(createFresh,
+                new Op.Create("/all/eph", bytes("e"), true), new Op.Create("/all/eph/kid", bytes("k"), false)));
+        assertFailure(c, 2, TransactResult.Failure.EPHEMERAL_PARENT, List.of(createFresh,
+                new Op.Create("/all/eph", bytes("e"), true), new Op.Create("/all/eph/deep/kid", bytes("k"), false)));
+
+        assertEquals("a0", text(c.read("/all/a")));
+        assertEquals(0, c.read("/all/a").orElseThrow().version());
+        assertEquals("nothing of a failed transaction is left", List.of("a", "parent"), c.children("/all"));
+        assertEquals("c", text(c.read("/all/parent/child")));
+    }
+
+    private static void assertFailure(Coordinator c, int index, TransactResult.Failure why, List<Op> ops) {
+        TransactResult result = c.transact(ops);
+        assertEquals("failed op of " + ops, index, result.failedOp());
+        assertEquals("failure of " + ops, why, result.failure());
+        assertFalse(result.isCommitted());
+        assertEquals(List.of(), result.versions());
+    }
+
+    @Test
+    public void transactionsOnOneVersionHaveExactlyOneWinner() throws Exception {
+        Coordinator a = session();
+        Coordinator b = session();
+        a.compareAndSet("/cas/state", bytes("0"), Coordinator.ABSENT);
+        for (int round = 0; round < 10; round++) {
+            int version = round;
+            AtomicInteger wins = new AtomicInteger();
+            Thread t = new Thread(() -> {
+                if (b.transact(List.of(new Op.Set("/cas/state", bytes("b"), version),
+                        new Op.Create("/cas/b" + version, new byte[0], false))).isCommitted()) {
+                    wins.incrementAndGet();
+                }
+            });
+            t.start();
+            if (a.transact(List.of(new Op.Set("/cas/state", bytes("a"), version),
+                    new Op.Create("/cas/a" + version, new byte[0], false))).isCommitted()) {
+                wins.incrementAndGet();
+            }
+            t.join();
+            assertEquals("round " + round, 1, wins.get());
+            assertEquals("only the winner's create happened", round + 2, a.children("/cas").size());
+        }
+    }
+
+    @Test
+    public void createsRacingOnAMissingParentBothCommit() throws Exception {
+        Coordinator a = session();
+        Coordinator b = session();
+        for (int round = 0; round < 10; round++) {
+            String parent = "/race" + round + "/shared";
+            AtomicReference<TransactResult> other = new AtomicReference<>();
+            Thread t = new Thread(() -> other.set(b.transact(List.of(new Op.Create(parent + "/b", bytes("b"), false)))));
+            t.start();
+            TransactResult mine = a.transact(List.of(new Op.Create(parent + "/a", bytes("a"), false)));
+            t.join();
+            assertTrue("round " + round + ": " + mine, mine.isCommitted());
+            assertTrue("round " + round + ": " + other.get(), other.get().isCommitted());
+            assertEquals(List.of("a", "b"), a.children(parent));
+        }
+    }
+
+    @Test
+    public void badTransactionsAreRefusedNamingTheOpAndPath() {
+        Coordinator c = session();
+        assertMessage(IllegalArgumentException.class, "at least one op", () -> c.transact(List.of()));
+        List<Op> withNull = new ArrayList<>();
+        withNull.add(new Op.Check("/x", 0));
+        withNull.add(null);
+        assertMessage(IllegalArgumentException.class, "op 1", () -> c.transact(withNull));
+        assertMessage(IllegalArgumentException.class, "/x", () -> new Op.Check("/x", -1));
+        assertMessage(IllegalArgumentException.class, "relative", () -> new Op.Set("relative", bytes("v"), 0));
+        assertMessage(IllegalArgumentException.class, "root", () -> new Op.Create("/", bytes("v"), false));
+        assertMessage(IllegalArgumentException.class, "/a/", () -> new Op.Delete("/a/", 0));
+        assertMessage(IllegalArgumentException.class, "/a//b", () -> new Op.Delete("/a//b", 0));
+        assertMessage(IllegalArgumentException.class, "/v", () -> new Op.Set("/v", bytes("v"), Coordinator.ABSENT));
+        assertMessage(NullPointerException.class, "/v", () -> new Op.Create("/v", null, false));
+        assertMessage(IllegalArgumentException.class, "relative", () -> c.watchTree("relative", p -> { }));
+    }
+
+    private static <T extends Throwable> void assertMessage(Class<T> type, String part,
+            org.junit.function.ThrowingRunnable call) {
+        T e = assertThrows(type, call);
+        assertTrue("'" + e.getMessage() + "' names " + part, e.getMessage() != null && e.getMessage().contains(part));
+    }
+
+    @Test
+    public void anEphemeralNodeGoesWithItsSessionAndDoesNotComeBack() throws Exception {
+        Coordinator owner = session();
+        Coordinator observer = session();
+        assertTrue(owner.transact(List.of(new Op.Create("/eph/mine", bytes("m"), true))).isCommitted());
+        assertEquals("m", text(observer.read("/eph/mine")));
+
+        expireSession(owner);
+        Poll.until("the ephemeral node is gone with the expired session", () -> observer.read("/eph/mine").isEmpty());
+        assertTrue(owner.transact(List.of(new Op.Create("/eph/again", bytes("a"), true))).isCommitted());
+        closeSession(owner);
+        Poll.until("and with a closed one", () -> observer.read("/eph/again").isEmpty());
+        assertEquals(Optional.empty(), observer.read("/eph/mine"));
+    }
+
+    @Test
+    public void aStaleControllersFencedTransactionsFail() throws Exception {
+        Coordinator[] sessions = { session(), session() };
+        Recorder[] recorders = { new Recorder(), new Recorder() };
+        Election first = sessions[0].electController(1, recorders[0]);
+        Poll.until("broker 1 is elected", recorders[0]::isController);
+        Election second = sessions[1].electController(2, recorders[1]);
+        assertMessage(IllegalStateException.class, "2", second::fence);
+        Op staleFence = first.fence();
+        assertTrue(sessions[0].transact(List.of(staleFence, new Op.Create("/decided/one", bytes("1"), false)))
+                .isCommitted());
+
+        expireSession(sessions[0]);
+        int leader = awaitNewController(recorders, recorders[0].lastEpoch(), "a new controller");
+        Election current = leader == 0 ? first : second;
+        Poll.until("the new controller's fence is in place", () -> {
+            try {
+                return !current.fence().equals(staleFence);
+            } catch (IllegalStateException notYet) {
+                return false;
+            }
+        });
+
+        TransactResult stale = sessions[0].transact(List.of(staleFence, new Op.Set("/decided/one", bytes("stale"), 0)));
+        assertEquals("the stale fence fails first", 0, stale.failedOp());
+        assertEquals(TransactResult.Failure.BAD_VERSION, stale.failure());
+        assertEquals("1", text(sessions[1].read("/decided/one")));
+
+        TransactResult fresh = sessions[leader].transact(List.of(current.fence(),
+                new Op.Set("/decided/one", bytes("fresh"), 0)));
+        assertTrue(fresh.toString(), fresh.isCommitted());
+        assertEquals("fresh", text(sessions[1 - leader].read("/decided/one")));
+    }
+
+    // --- recursive watches ---
+
+    @Test
+    public void aTreeWatchSeesEveryChangeBelowItsRoot() {
+        Coordinator c = session();
+        Coordinator writer = session();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Watch watch = c.watchTree("/tree", path -> seen.add(String.valueOf(path)));
+        Poll.until("the first call is a resync", () -> seen.contains("null"));
+
+        writer.compareAndSet("/tree/a/b/grandchild", bytes("g0"), Coordinator.ABSENT);
+        Poll.until("the grandchild's creation is seen", () -> seen.contains("/tree/a/b/grandchild"));
+        assertTrue("so is its new parent's: " + seen, seen.contains("/tree/a/b"));
+        seen.clear();
+        writer.compareAndSet("/tree/a/b/grandchild", bytes("g1"), 0);
+        Poll.until("its data change is seen", () -> seen.contains("/tree/a/b/grandchild"));
+        seen.clear();
+        writer.transact(List.of(new Op.Delete("/tree/a/b/grandchild", 1)));
+        Poll.until("its deletion is seen", () -> seen.contains("/tree/a/b/grandchild"));
+        writer.compareAndSet("/treeless/x", bytes("x"), Coordinator.ABSENT);
+        writer.compareAndSet("/tree", bytes("root"), 0);
+        Poll.until("the root's own change is seen", () -> seen.contains("/tree"));
+        assertFalse("nothing outside the root: " + seen, seen.stream().anyMatch(p -> p.startsWith("/treeless")));
+
+        watch.close();
+        int before = seen.size();
+        writer.compareAndSet("/tree/after", bytes("x"), Coordinator.ABSENT);
+        AtomicInteger later = new AtomicInteger();
+        try (Watch probe = c.watchTree("/tree", path -> later.incrementAndGet())) {
+            Poll.until("the later watch's first call", () -> later.get() >= 1);
+            writer.compareAndSet("/tree/after", bytes("y"), 0);
+            Poll.until("a later watch sees the next change", () -> later.get() >= 2);
+        }
+        assertEquals("a closed tree watch stays silent: " + seen, before, seen.size());
+    }
+
+    @Test
+    public void aTreeWatchIsToldToResyncAfterItsSessionOrConnectionWasLost() throws Exception {
+        Coordinator c = session();
+        Coordinator writer = session();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        c.watchTree("/sync", path -> seen.add(String.valueOf(path)));
+        Poll.until("the first resync", () -> seen.contains("null"));
+
+        seen.clear();
+        expireSession(c);
+        Poll.until("a resync after the session expired", () -> seen.contains("null"));
+        writer.compareAndSet("/sync/x/y", bytes("y"), Coordinator.ABSENT);
+        Poll.until("changes are seen in the new session", () -> seen.contains("/sync/x/y"));
+
+        seen.clear();
+        dropConnection(c);
+        Poll.until("a resync after the connection came back", () -> seen.contains("null"));
+        writer.compareAndSet("/sync/x/y", bytes("z"), 0);
+        Poll.until("changes are seen after reconnecting", () -> seen.contains("/sync/x/y"));
+    }
+
+    // --- broker sessions ---
+
+    @Test
+    public void everyAdvertisedEndpointRoundTrips() {
+        Coordinator c = session();
+        Coordinator observer = session();
+        BrokerRegistration broker = new BrokerRegistration(4, "client-host", 9092, Optional.of("r"), 0, List.of(
+                new BrokerRegistration.Endpoint("PLAINTEXT", "PLAINTEXT", "client-host", 9092),
+                new BrokerRegistration.Endpoint("REPLICATION", "PLAINTEXT", "10.0.0.4", 9093),
+                BrokerRegistration.Endpoint.of("SSL", "::1", 9094)));
+        BrokerSession session = c.registerBroker(broker);
+        List<BrokerRegistration> live = observer.liveBrokers();
+        assertEquals(List.of(broker.withEpoch(session.epoch())), live);
+        assertEquals(9093, live.get(0).endpoint("REPLICATION").orElseThrow().port());
+        assertEquals("SSL", live.get(0).endpoint("SSL").orElseThrow().securityProtocol());
+        assertMessage(IllegalArgumentException.class, "REPLICATION", () -> new BrokerRegistration(5, "h", 1,
+                Optional.empty(), 0, List.of(BrokerRegistration.Endpoint.of("REPLICATION", "a", 1),
+                        BrokerRegistration.Endpoint.of("REPLICATION", "b", 2))));
+        assertMessage(IllegalArgumentException.class, "5", () -> new BrokerRegistration(5, "h", 1, Optional.empty(),
+                0, List.of()));
+        assertMessage(IllegalArgumentException.class, "65536", () -> BrokerRegistration.Endpoint.of("X", "h", 65536));
+    }
+
+    /** Session events as "registered N", "expired", "suspended", in order. */
+    public static final class SessionEvents implements SessionListener {
+        public final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void suspended() {
+            events.add("suspended");
+        }
+
+        @Override
+        public void expired() {
+            events.add("expired");
+        }
+
+        @Override
+        public void registered(long epoch) {
+            events.add("registered " + epoch);
+        }
+    }
+
+    @Test
+    public void aSessionListenerLearnsOfExpiryAndTheNewEpoch() throws Exception {
+        Coordinator c = session();
+        BrokerSession registration = c.registerBroker(broker(6));
+        long first = registration.epoch();
+        Poll.until("the lease is held once registered", registration::holdsLease);
+        SessionEvents listener = new SessionEvents();
+        registration.addListener(listener);
+        Poll.until("the listener is told the epoch at once", () -> listener.events.equals(List.of("registered " + first)));
+
+        expireSession(c);
+        Poll.until("expiry, then registration with a new epoch: " + listener.events, () -> listener.events.size() >= 3
+                && listener.events.get(listener.events.size() - 1).startsWith("registered "));
+        assertTrue(listener.events.toString(), listener.events.contains("expired"));
+        assertTrue("expired comes before the new registration: " + listener.events,
+                listener.events.indexOf("expired") < listener.events.size() - 1);
+        long second = Long.parseLong(listener.events.get(listener.events.size() - 1).substring("registered ".length()));
+        assertTrue("the new epoch is larger", second > first);
+        assertEquals(second, registration.epoch());
+        Poll.until("the lease is held again in the new session", registration::holdsLease);
+
+        dropConnection(c);
+        Poll.until("a dropped connection suspends: " + listener.events, () -> listener.events.contains("suspended"));
+
+        registration.close();
+        assertFalse("a closed registration holds no lease", registration.holdsLease());
     }
 
     // --- controller election ---

@@ -2,6 +2,7 @@ package io.samsa.api.coordination;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -54,6 +55,21 @@ public interface Coordinator {
     boolean delete(String path, int expectedVersion);
 
     /**
+     * Applies {@code ops} atomically: all of them take effect, or, when one's condition does not
+     * hold, none does and the result names the first failing one. This is how a write is fenced
+     * by another node's version, e.g. a controller's by {@link Election#fence()}.
+     * <p>
+     * As with {@link #compareAndSet}, a failed condition may be reported for a transaction that an
+     * earlier attempt committed just before the connection dropped; callers re-read and decide
+     * again. A {@link CoordinationException} leaves the outcome unknown.
+     *
+     * @throws IllegalArgumentException when {@code ops} is empty or holds a null
+     */
+    default TransactResult transact(List<Op> ops) {
+        throw new UnsupportedOperationException(type() + " coordination does not support transact");
+    }
+
+    /**
      * Registers this broker as live for as long as the returned session stays open and this
      * process keeps its connection to the coordination service. Registering a broker id that
      * another live process holds fails with {@link CoordinationException}.
@@ -69,6 +85,18 @@ public interface Coordinator {
      * the listener reads the current state, it is not handed diffs.
      */
     Watch watch(String path, Runnable listener);
+
+    /**
+     * Watches {@code root} and everything below it, for as long as the watch stays open. The
+     * listener (on a coordinator thread, in order) gets the path of each node created, changed or
+     * deleted at or below {@code root}, relative to this coordinator's tree, and reads what it
+     * needs. It gets {@code null} once right after registration and whenever events may have been
+     * missed (after a lost connection or session): then it must re-read everything it follows.
+     * Repeated events for one path may be coalesced.
+     */
+    default Watch watchTree(String root, Consumer<String> changedPath) {
+        throw new UnsupportedOperationException(type() + " coordination does not support watchTree");
+    }
 
     /**
      * Joins the controller election. At most one candidate in the cluster is elected at a time;

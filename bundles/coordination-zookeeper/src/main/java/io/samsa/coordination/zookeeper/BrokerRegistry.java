@@ -3,10 +3,14 @@ package io.samsa.coordination.zookeeper;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
@@ -18,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.BrokerSession;
 import io.samsa.api.coordination.CoordinationException;
+import io.samsa.api.coordination.SessionListener;
 
 /**
  * Live brokers as ephemeral znodes under /brokers/ids, as Kafka 2.x kept them. A broker's epoch
@@ -32,10 +37,13 @@ final class BrokerRegistry implements CuratorSession.Listener {
     private static final long REREGISTER_RETRY_MS = 1000;
 
     private final CuratorSession session;
+    private final Executor events;
     private final Set<RegisteredBroker> registered = ConcurrentHashMap.newKeySet();
 
-    BrokerRegistry(CuratorSession session) {
+    /** Session listeners are called on {@code events}. */
+    BrokerRegistry(CuratorSession session, Executor events) {
         this.session = session;
+        this.events = events;
     }
 
     static String path(int brokerId) {
@@ -53,15 +61,22 @@ final class BrokerRegistry implements CuratorSession.Listener {
             }
         }
         RegisteredBroker broker = new RegisteredBroker(registration);
-        broker.epoch = createNode(registration);
+        broker.created(createNode(registration));
         registered.add(broker);
         LOG.info("Registered broker {} at {}:{} (epoch {})", id, registration.host(), registration.port(),
                 broker.epoch);
         return broker;
     }
 
-    /** Creates the broker's ephemeral znode; returns its creation zxid. */
-    private long createNode(BrokerRegistration registration) {
+    /** A broker's znode: its creation zxid (the broker epoch) and the session that owns it. */
+    private record Node(long epoch, long ownerSession) {
+    }
+
+    /**
+     * Creates the broker's ephemeral znode. The answer that shows the node is ours also starts
+     * the lease of its session, from the moment the request went out.
+     */
+    private Node createNode(BrokerRegistration registration) {
         int id = registration.brokerId();
         String path = path(id);
         byte[] json = ZNodeJson.broker(registration, System.currentTimeMillis());
@@ -69,20 +84,22 @@ final class BrokerRegistry implements CuratorSession.Listener {
             long staleDeadline = 0;
             while (true) {
                 Stat stat = new Stat();
+                long sent = System.nanoTime();
                 try {
                     client.create().storingStatIn(stat).creatingParentsIfNeeded()
                             .withMode(CreateMode.EPHEMERAL).forPath(path, json);
-                    return stat.getCzxid();
+                    return owned(stat, sent);
                 } catch (KeeperException.NodeExistsException e) {
                     // fall through: whose is it?
                 }
+                sent = System.nanoTime();
                 Stat existing = client.checkExists().forPath(path);
                 if (existing == null) {
                     continue; // its session just ended
                 }
                 long mySession = session.sessionId();
                 if (existing.getEphemeralOwner() == mySession) {
-                    return existing.getCzxid(); // our own create, answered after a connection loss
+                    return owned(existing, sent); // our own create, answered after a connection loss
                 }
                 // A broker killed without a clean shutdown leaves its ephemeral node behind until
                 // ZooKeeper expires its session; a restart of that broker waits for that rather
@@ -103,6 +120,11 @@ final class BrokerRegistry implements CuratorSession.Listener {
                         + "); is another broker running with broker.id=" + id + "?");
             }
         });
+    }
+
+    private Node owned(Stat stat, long sentNanos) {
+        session.answered(stat.getEphemeralOwner(), sentNanos, session.negotiatedSessionTimeoutMs());
+        return new Node(stat.getCzxid(), stat.getEphemeralOwner());
     }
 
     List<BrokerRegistration> liveBrokers() {
@@ -148,9 +170,15 @@ final class BrokerRegistry implements CuratorSession.Listener {
     }
 
     @Override
+    public void sessionSuspended() {
+        registered.forEach(broker -> broker.tell(SessionListener::suspended));
+    }
+
+    @Override
     public void sessionExpired() {
         for (RegisteredBroker broker : registered) {
             LOG.warn("Broker {} lost its registration with its ZooKeeper session", broker.registration.brokerId());
+            broker.tell(SessionListener::expired);
         }
     }
 
@@ -165,7 +193,9 @@ final class BrokerRegistry implements CuratorSession.Listener {
         }
         int id = broker.registration.brokerId();
         try {
-            broker.epoch = createNode(broker.registration);
+            broker.created(createNode(broker.registration));
+            long epoch = broker.epoch;
+            broker.tell(l -> l.registered(epoch));
             LOG.info("Re-registered broker {} in the new ZooKeeper session (epoch {})", id, broker.epoch);
         } catch (CoordinationException e) {
             LOG.error("Cannot re-register broker {}, retrying in {} ms: {}", id, REREGISTER_RETRY_MS, e.getMessage());
@@ -184,10 +214,17 @@ final class BrokerRegistry implements CuratorSession.Listener {
 
     private final class RegisteredBroker implements BrokerSession {
         private final BrokerRegistration registration;
+        private final CopyOnWriteArrayList<SessionListener> listeners = new CopyOnWriteArrayList<>();
         private volatile long epoch;
+        private volatile long ownerSession;
 
         RegisteredBroker(BrokerRegistration registration) {
             this.registration = registration;
+        }
+
+        void created(Node node) {
+            epoch = node.epoch();
+            ownerSession = node.ownerSession();
         }
 
         @Override
@@ -196,10 +233,52 @@ final class BrokerRegistry implements CuratorSession.Listener {
         }
 
         @Override
+        public long leaseValidUntilNanos() {
+            if (!registered.contains(this)) {
+                return System.nanoTime() - 1; // closed: no longer registered at all
+            }
+            return session.leaseValidUntilNanos(ownerSession);
+        }
+
+        @Override
+        public void addListener(SessionListener listener) {
+            Objects.requireNonNull(listener, "listener");
+            // on the events thread, so that the first call comes before any event queued after it
+            events.execute(() -> {
+                if (listeners.addIfAbsent(listener) && registered.contains(this)) {
+                    call(listener, l -> l.registered(epoch));
+                }
+            });
+        }
+
+        @Override
+        public void removeListener(SessionListener listener) {
+            listeners.remove(listener);
+        }
+
+        /** Calls every listener, in order, on the events thread. */
+        void tell(Consumer<SessionListener> event) {
+            try {
+                events.execute(() -> listeners.forEach(l -> call(l, event)));
+            } catch (RejectedExecutionException e) {
+                // the coordinator is closing
+            }
+        }
+
+        private void call(SessionListener listener, Consumer<SessionListener> event) {
+            try {
+                event.accept(listener);
+            } catch (RuntimeException e) {
+                LOG.error("Session listener of broker {} failed", registration.brokerId(), e);
+            }
+        }
+
+        @Override
         public void close() {
             if (!registered.remove(this)) {
                 return;
             }
+            listeners.clear();
             int id = registration.brokerId();
             try {
                 session.call("unregister broker " + id, client -> {

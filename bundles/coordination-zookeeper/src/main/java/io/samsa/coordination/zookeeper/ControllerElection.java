@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import io.samsa.api.coordination.CoordinationException;
 import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.coordination.Op;
 
 /**
  * One candidate in the controller election, Kafka 2.x style: the controller holds the ephemeral
@@ -47,6 +48,8 @@ final class ControllerElection implements Election, CuratorSession.Listener {
     private final PersistentWatcher controllerWatcher;
     private boolean closed; // guarded by this
     private boolean elected; // guarded by this
+    /** The fence of the latest win; null before the first. */
+    private volatile Op fence;
     private volatile OptionalInt controllerId = OptionalInt.empty();
 
     ControllerElection(CuratorSession session, int brokerId, ElectionListener listener, Executor events,
@@ -74,6 +77,16 @@ final class ControllerElection implements Election, CuratorSession.Listener {
     @Override
     public OptionalInt controllerId() {
         return controllerId;
+    }
+
+    @Override
+    public Op fence() {
+        Op current = fence;
+        if (current == null) {
+            throw new IllegalStateException("Broker " + brokerId + " has not been elected controller; it has no"
+                    + " fence for its writes");
+        }
+        return current;
     }
 
     private void schedule(long delayMs) {
@@ -128,7 +141,8 @@ final class ControllerElection implements Election, CuratorSession.Listener {
                 }
             });
             if (won) {
-                becomeController(epoch);
+                // the multi's setData bumped the version by exactly one
+                becomeController(epoch, epochAndVersion[1] + 1);
             }
             // loop: watch /controller, whoever holds it now
         }
@@ -146,7 +160,8 @@ final class ControllerElection implements Election, CuratorSession.Listener {
         boolean mine = holder == brokerId && stat.getEphemeralOwner() == session.sessionId();
         if (mine && !elected) {
             // our own multi succeeded but its answer was lost with the connection
-            becomeController(readEpoch()[0]);
+            int[] epochAndVersion = readEpoch();
+            becomeController(epochAndVersion[0], epochAndVersion[1]);
         } else if (!mine && elected) {
             resign("broker " + holder + " holds " + CONTROLLER + " now");
         }
@@ -171,7 +186,8 @@ final class ControllerElection implements Election, CuratorSession.Listener {
         });
     }
 
-    private void becomeController(int epoch) {
+    private void becomeController(int epoch, int epochVersion) {
+        fence = new Op.Check(EPOCH, epochVersion);
         elected = true;
         controllerId = OptionalInt.of(brokerId);
         LOG.info("Broker {} is the controller (epoch {})", brokerId, epoch);

@@ -3,6 +3,7 @@ package io.samsa.coordination.zookeeper;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +25,15 @@ import io.samsa.api.coordination.CoordinationException;
  * <p>
  * Follow-up work triggered by ZooKeeper events runs on the single {@link #control()} thread,
  * never on ZooKeeper's event thread, so it may block on ZooKeeper calls.
+ * <p>
+ * The session lease: the server expires a session no earlier than one negotiated session timeout
+ * after the last request it received in it, and nobody can learn of the expiry before it happens.
+ * A request sent at time s and answered in the session therefore proves the session alive until at
+ * least s + timeout, on any clock that runs at about the server's rate. The control thread sends
+ * such a request every third of the timeout and keeps the lease at the latest answered send time
+ * plus two thirds of the timeout, on {@link System#nanoTime()}, which keeps counting while the
+ * process is stopped: a resumed process finds its lease over before it learns anything. The third
+ * left over absorbs clock-rate differences and the delivery of the expiry to other brokers.
  */
 final class CuratorSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CuratorSession.class);
@@ -31,6 +41,10 @@ final class CuratorSession implements AutoCloseable {
 
     /** Told about session loss and renewal, on the control thread. */
     interface Listener {
+        /** The connection is down; the session may live on. */
+        default void sessionSuspended() {
+        }
+
         /** The session (and every ephemeral node in it) is gone. */
         void sessionExpired();
 
@@ -49,11 +63,18 @@ final class CuratorSession implements AutoCloseable {
     private final CuratorFramework client;
     private final ScheduledExecutorService control;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final int sessionTimeoutMs;
     /** The session the listeners last saw; touched on the control thread only. */
     private long knownSessionId;
+    /** The session the lease is about, 0 for none, and its end; guarded by this. */
+    private long leaseSessionId;
+    private long leaseUntilNanos;
+    /** The last session known to have expired; its late answers extend nothing. Guarded by this. */
+    private long expiredSessionId;
 
     CuratorSession(ConnectString connect, int sessionTimeoutMs, int connectionTimeoutMs) {
         this.connect = connect;
+        this.sessionTimeoutMs = sessionTimeoutMs;
         this.connectionTimeoutMs = connectionTimeoutMs;
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "samsa-zookeeper-control");
@@ -89,16 +110,20 @@ final class CuratorSession implements AutoCloseable {
             throw new CoordinationException("Interrupted while connecting to ZooKeeper at " + connect, e);
         }
         control.execute(() -> knownSessionId = sessionId());
+        control.execute(this::heartbeat);
         LOG.info("Connected to ZooKeeper at {}, session 0x{}", connect, Long.toHexString(sessionId()));
     }
 
     private void stateChanged(ConnectionState state) {
         switch (state) {
-            case SUSPENDED -> LOG.warn("Disconnected from ZooKeeper at {}; reconnecting until the session times out",
-                    connect);
+            case SUSPENDED -> {
+                LOG.warn("Disconnected from ZooKeeper at {}; reconnecting until the session times out", connect);
+                listeners.forEach(l -> runListener(l::sessionSuspended));
+            }
             case LOST -> {
                 LOG.warn("ZooKeeper session 0x{} at {} expired; waiting for a new one",
                         Long.toHexString(knownSessionId), connect);
+                endLease(knownSessionId);
                 knownSessionId = 0;
                 listeners.forEach(l -> runListener(l::sessionExpired));
             }
@@ -109,6 +134,7 @@ final class CuratorSession implements AutoCloseable {
                     return;
                 }
                 if (knownSessionId != 0) {
+                    endLease(knownSessionId);
                     listeners.forEach(l -> runListener(l::sessionExpired)); // expired without a LOST first
                 }
                 knownSessionId = session;
@@ -118,6 +144,78 @@ final class CuratorSession implements AutoCloseable {
             }
             default -> {
             }
+        }
+    }
+
+    /** Sends one lease request and schedules the next, a third of the (negotiated) session timeout later. */
+    private void heartbeat() {
+        long intervalMs = sessionTimeoutMs / 3;
+        try {
+            ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+            long session = zk.getSessionId();
+            if (session != 0 && zk.getState().isConnected()) {
+                int negotiatedMs = zk.getSessionTimeout();
+                intervalMs = Math.min(sessionTimeoutMs, negotiatedMs) / 3;
+                long sent = System.nanoTime();
+                // the raw handle, not Curator: an answer must be one from the server, never a retried attempt
+                zk.exists("/", false, (rc, path, ctx, stat) -> {
+                    if (rc == KeeperException.Code.OK.intValue()) {
+                        answered(session, sent, negotiatedMs);
+                    }
+                }, null);
+            }
+        } catch (Exception e) {
+            // no handle (closing or between sessions): no lease this round
+        }
+        try {
+            control.schedule(this::heartbeat, Math.max(1, intervalMs), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /**
+     * Extends the lease of {@code session} by a request sent at {@code sentNanos} that the server
+     * answered; a request of a new session starts that session's lease.
+     */
+    synchronized void answered(long session, long sentNanos, int negotiatedTimeoutMs) {
+        if (session == 0 || session == expiredSessionId) {
+            return;
+        }
+        long until = sentNanos + TimeUnit.MILLISECONDS.toNanos(negotiatedTimeoutMs) * 2 / 3;
+        if (session != leaseSessionId) {
+            leaseSessionId = session;
+            leaseUntilNanos = until;
+        } else if (until - leaseUntilNanos > 0) {
+            leaseUntilNanos = until;
+        }
+    }
+
+    private synchronized void endLease(long session) {
+        expiredSessionId = session;
+        if (leaseSessionId == session) {
+            leaseSessionId = 0;
+        }
+    }
+
+    /**
+     * Until when (System.nanoTime) {@code session} is sure to be alive; in the past unless it is
+     * the session whose requests were answered last.
+     */
+    synchronized long leaseValidUntilNanos(long session) {
+        if (session == 0 || session != leaseSessionId) {
+            return System.nanoTime() - 1;
+        }
+        return leaseUntilNanos;
+    }
+
+    /** The negotiated session timeout of the current handle, or the configured one before it connects. */
+    int negotiatedSessionTimeoutMs() {
+        try {
+            int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+            return negotiated > 0 ? negotiated : sessionTimeoutMs;
+        } catch (Exception e) {
+            return sessionTimeoutMs;
         }
     }
 

@@ -10,8 +10,6 @@ import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.samsa.api.coordination.Watch;
-
 /**
  * A persistent (non-recursive) ZooKeeper watch on one path: it fires on creation, deletion, data
  * changes and child-set changes of that node. Curator's PersistentWatcher re-adds it after every
@@ -20,23 +18,24 @@ import io.samsa.api.coordination.Watch;
  * events that arrive while a call is already queued fold into it, and since the flag is cleared
  * before the listener reads, a change during a call queues another one: no change goes unseen.
  */
-final class PathWatch implements Watch {
+final class PathWatch extends CuratorWatch {
     private static final Logger LOG = LoggerFactory.getLogger(PathWatch.class);
 
     private final String path;
     private final Runnable listener;
     private final Executor events;
-    private final Consumer<PathWatch> onClose;
-    private final PersistentWatcher watcher;
     private final AtomicBoolean queued = new AtomicBoolean();
-    private volatile boolean closed;
 
-    PathWatch(CuratorSession session, String path, Runnable listener, Executor events, Consumer<PathWatch> onClose) {
+    PathWatch(CuratorSession session, String path, Runnable listener, Executor events, Consumer<CuratorWatch> onClose) {
+        this(new PersistentWatcher(session.client(), path, false), path, listener, events, onClose);
+    }
+
+    private PathWatch(PersistentWatcher watcher, String path, Runnable listener, Executor events,
+            Consumer<CuratorWatch> onClose) {
+        super(watcher, onClose);
         this.path = path;
         this.listener = listener;
         this.events = events;
-        this.onClose = onClose;
-        this.watcher = new PersistentWatcher(session.client(), path, false);
         watcher.getListenable().addListener(event -> {
             if (event.getType() != Watcher.Event.EventType.None) {
                 fire();
@@ -45,19 +44,14 @@ final class PathWatch implements Watch {
         watcher.getResetListenable().addListener(this::fire);
     }
 
-    /** Registers the watch; the listener is called once it is in place. */
-    void arm() {
-        watcher.start();
-    }
-
     private void fire() {
-        if (closed || !queued.compareAndSet(false, true)) {
+        if (isClosed() || !queued.compareAndSet(false, true)) {
             return;
         }
         try {
             events.execute(() -> {
                 queued.set(false);
-                if (closed) {
+                if (isClosed()) {
                     return;
                 }
                 try {
@@ -69,21 +63,6 @@ final class PathWatch implements Watch {
         } catch (RejectedExecutionException e) {
             queued.set(false); // the coordinator is closing
         }
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        onClose.accept(this);
-        watcher.close();
-    }
-
-    /** Stops the callbacks without telling the server: the session is about to close. */
-    void abandon() {
-        closed = true;
     }
 
     @Override

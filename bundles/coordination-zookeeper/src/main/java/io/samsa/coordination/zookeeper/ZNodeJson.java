@@ -3,8 +3,12 @@ package io.samsa.coordination.zookeeper;
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -27,30 +31,80 @@ final class ZNodeJson {
     private ZNodeJson() {
     }
 
-    /** /brokers/ids/&lt;id&gt;: version 5 of Kafka's broker registration. */
+    /** /brokers/ids/&lt;id&gt;: version 5 of Kafka's broker registration, with every advertised listener. */
     static byte[] broker(BrokerRegistration registration, long timestampMs) {
-        String hostPort = (registration.host().indexOf(':') >= 0 ? "[" + registration.host() + "]"
-                : registration.host()) + ":" + registration.port();
+        JsonArrayBuilder endpoints = JSON.createArrayBuilder();
+        JsonObjectBuilder protocols = JSON.createObjectBuilder();
+        for (BrokerRegistration.Endpoint e : registration.endpoints()) {
+            endpoints.add(e.toString());
+            protocols.add(e.listenerName(), e.securityProtocol());
+        }
         JsonObjectBuilder json = JSON.createObjectBuilder().add("version", 5).add("host", registration.host())
                 .add("port", registration.port()).add("jmx_port", -1).add("timestamp", Long.toString(timestampMs))
-                .add("endpoints", JSON.createArrayBuilder().add("PLAINTEXT://" + hostPort))
-                .add("listener_security_protocol_map", JSON.createObjectBuilder().add("PLAINTEXT", "PLAINTEXT"))
+                .add("endpoints", endpoints).add("listener_security_protocol_map", protocols)
                 .add("features", JsonValue.EMPTY_JSON_OBJECT);
         registration.rack().ifPresent(rack -> json.add("rack", rack));
         return bytes(json);
     }
 
-    /** Reads a broker registration; the epoch is the znode's creation zxid, which JSON does not hold. */
+    /**
+     * Reads a broker registration; the epoch is the znode's creation zxid, which JSON does not hold.
+     * Without {@code endpoints} (Kafka's version 1) the host and port are its one PLAINTEXT endpoint;
+     * without a host (Kafka leaves it out when no listener is PLAINTEXT) clients go to the first endpoint.
+     */
     static BrokerRegistration parseBroker(int brokerId, byte[] data, long epoch) {
         JsonObject fields = parse(data);
+        List<BrokerRegistration.Endpoint> endpoints = endpoints(brokerId, fields, data);
         String host = scalar(fields, "host");
         String port = scalar(fields, "port");
-        if (host == null || port == null) {
-            throw new IllegalArgumentException("broker " + brokerId + " registration has no host or port: "
-                    + new String(data, StandardCharsets.UTF_8));
+        if (host == null || port == null || "-1".equals(port)) {
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("broker " + brokerId + " registration has no host, port or"
+                        + " endpoints: " + new String(data, StandardCharsets.UTF_8));
+            }
+            host = endpoints.get(0).host();
+            port = Integer.toString(endpoints.get(0).port());
         }
-        return new BrokerRegistration(brokerId, host, Integer.parseInt(port),
-                Optional.ofNullable(scalar(fields, "rack")).filter(r -> !r.isEmpty()), epoch);
+        int clientPort = Integer.parseInt(port);
+        if (endpoints.isEmpty()) {
+            endpoints = List.of(new BrokerRegistration.Endpoint("PLAINTEXT", "PLAINTEXT", host, clientPort));
+        }
+        return new BrokerRegistration(brokerId, host, clientPort,
+                Optional.ofNullable(scalar(fields, "rack")).filter(r -> !r.isEmpty()), epoch, endpoints);
+    }
+
+    private static List<BrokerRegistration.Endpoint> endpoints(int brokerId, JsonObject fields, byte[] data) {
+        if (!(fields.get("endpoints") instanceof JsonArray array)) {
+            return List.of();
+        }
+        JsonObject protocols = fields.get("listener_security_protocol_map") instanceof JsonObject map ? map
+                : JsonValue.EMPTY_JSON_OBJECT;
+        List<BrokerRegistration.Endpoint> endpoints = new ArrayList<>(array.size());
+        for (JsonValue value : array) {
+            String text = value instanceof JsonString s ? s.getString() : String.valueOf(value);
+            int scheme = text.indexOf("://");
+            int colon = text.lastIndexOf(':');
+            if (scheme <= 0 || colon <= scheme + 2) {
+                throw new IllegalArgumentException("broker " + brokerId + " endpoint " + text
+                        + " is not LISTENER://host:port in " + new String(data, StandardCharsets.UTF_8));
+            }
+            String name = text.substring(0, scheme);
+            String host = text.substring(scheme + 3, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("broker " + brokerId + " endpoint " + text + " has no port number",
+                        e);
+            }
+            String protocol = protocols.get(name) instanceof JsonString s ? s.getString() : null;
+            endpoints.add(protocol == null ? BrokerRegistration.Endpoint.of(name, host, port)
+                    : new BrokerRegistration.Endpoint(name, protocol, host, port));
+        }
+        return endpoints;
     }
 
     /** /controller: who the controller is, since when. */

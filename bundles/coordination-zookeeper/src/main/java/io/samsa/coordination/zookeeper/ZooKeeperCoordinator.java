@@ -1,6 +1,7 @@
 package io.samsa.coordination.zookeeper;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.zookeeper.CreateMode;
@@ -31,6 +33,8 @@ import io.samsa.api.coordination.CoordinationException;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.coordination.Op;
+import io.samsa.api.coordination.TransactResult;
 import io.samsa.api.coordination.Watch;
 
 /**
@@ -92,7 +96,7 @@ public final class ZooKeeperCoordinator implements Coordinator, CuratorSession.L
     private final ZNodeStore store;
     private final BrokerRegistry brokers;
     private final Set<ControllerElection> elections = ConcurrentHashMap.newKeySet();
-    private final Set<PathWatch> watches = ConcurrentHashMap.newKeySet();
+    private final Set<CuratorWatch> watches = ConcurrentHashMap.newKeySet();
     private final String clusterId;
     private volatile Thread eventsThread;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -123,7 +127,7 @@ public final class ZooKeeperCoordinator implements Coordinator, CuratorSession.L
             return t;
         });
         store = new ZNodeStore(session);
-        brokers = new BrokerRegistry(session);
+        brokers = new BrokerRegistry(session, events);
         session.addListener(brokers);
         session.addListener(this);
         try {
@@ -189,6 +193,11 @@ public final class ZooKeeperCoordinator implements Coordinator, CuratorSession.L
     }
 
     @Override
+    public TransactResult transact(List<Op> ops) {
+        return ZNodeTransaction.run(session, ops);
+    }
+
+    @Override
     public BrokerSession registerBroker(BrokerRegistration registration) {
         return brokers.register(registration);
     }
@@ -200,7 +209,19 @@ public final class ZooKeeperCoordinator implements Coordinator, CuratorSession.L
 
     @Override
     public Watch watch(String path, Runnable listener) {
-        PathWatch watch = new PathWatch(session, path, listener, events, watches::remove);
+        return arm(new PathWatch(session, path, listener, events, watches::remove));
+    }
+
+    @Override
+    public Watch watchTree(String root, Consumer<String> changedPath) {
+        if (root == null || !root.startsWith("/") || root.length() > 1 && root.endsWith("/")) {
+            throw new IllegalArgumentException("watchTree needs an absolute path such as /brokers/topics, not " + root);
+        }
+        Objects.requireNonNull(changedPath, () -> "watchTree of " + root + " needs a listener");
+        return arm(new TreeWatch(session, root, changedPath, events, watches::remove));
+    }
+
+    private Watch arm(CuratorWatch watch) {
         watches.add(watch);
         try {
             watch.arm();
@@ -243,7 +264,7 @@ public final class ZooKeeperCoordinator implements Coordinator, CuratorSession.L
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        watches.forEach(PathWatch::abandon);
+        watches.forEach(CuratorWatch::abandon);
         brokers.abandonAll();
         session.close(); // first: it fails calls still waiting for a connection, so nothing below blocks long
         elections.forEach(ControllerElection::abandon);

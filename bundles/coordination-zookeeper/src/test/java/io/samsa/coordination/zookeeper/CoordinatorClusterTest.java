@@ -15,7 +15,9 @@ import org.junit.Test;
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.BrokerSession;
 import io.samsa.api.coordination.Coordinator;
+import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.coordination.Op;
 import io.samsa.testsupport.Poll;
 
 /**
@@ -64,11 +66,13 @@ public class CoordinatorClusterTest extends EmbeddedServerTestBase {
     public void theControllerHoldsControllerAndItsEpochIsInControllerEpoch() {
         ZooKeeperCoordinator c = coordinator();
         Recorder me = new Recorder();
-        c.electController(3, me);
+        Election election = c.electController(3, me);
         Poll.until("elected", () -> me.events.size() == 1);
         String json = text(c, "/controller");
         assertTrue(json, json.startsWith("{\"version\":1,\"brokerid\":3,\"timestamp\":\""));
         assertEquals(Integer.toString(me.lastEpoch()), text(c, "/controller_epoch"));
+        assertEquals("the fence is Kafka's: the version of /controller_epoch this win wrote",
+                new Op.Check("/controller_epoch", c.read("/controller_epoch").orElseThrow().version()), election.fence());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import java.util.List;
 import java.util.Optional;
 
 import org.junit.Test;
@@ -19,6 +20,45 @@ public class ZNodeJsonTest {
                 + "\"host\":\"kafka-1\",\"version\":5,\"timestamp\":\"1700000000000\",\"rack\":null}";
         assertEquals(new BrokerRegistration(1, "kafka-1", 9092, Optional.empty(), 42),
                 ZNodeJson.parseBroker(1, kafka.getBytes(UTF_8), 42));
+    }
+
+    @Test
+    public void readsEveryEndpointOfAKafkaRegistrationWithItsSecurityProtocol() {
+        // Kafka leaves host null and port -1 when no listener is called PLAINTEXT
+        String kafka = "{\"listener_security_protocol_map\":{\"INTERNAL\":\"SASL_PLAINTEXT\",\"EXTERNAL\":\"SSL\"},"
+                + "\"endpoints\":[\"INTERNAL://10.0.0.1:9093\",\"EXTERNAL://[fe80::1]:9094\"],\"jmx_port\":-1,"
+                + "\"port\":-1,\"host\":null,\"version\":5,\"timestamp\":\"1700000000000\"}";
+        BrokerRegistration b = ZNodeJson.parseBroker(2, kafka.getBytes(UTF_8), 9);
+        assertEquals(List.of(new BrokerRegistration.Endpoint("INTERNAL", "SASL_PLAINTEXT", "10.0.0.1", 9093),
+                new BrokerRegistration.Endpoint("EXTERNAL", "SSL", "fe80::1", 9094)), b.endpoints());
+        assertEquals("clients go to the first endpoint", "10.0.0.1", b.host());
+        assertEquals(9093, b.port());
+        assertEquals(b, ZNodeJson.parseBroker(2, ZNodeJson.broker(b, 1L), 9));
+    }
+
+    @Test
+    public void everyEndpointIsWrittenWithItsProtocolInTheMap() {
+        BrokerRegistration b = new BrokerRegistration(1, "h", 9092, Optional.empty(), 0, List.of(
+                new BrokerRegistration.Endpoint("PLAINTEXT", "PLAINTEXT", "h", 9092),
+                new BrokerRegistration.Endpoint("REPLICATION", "PLAINTEXT", "r", 9093)));
+        String json = new String(ZNodeJson.broker(b, 3L), UTF_8);
+        assertEquals(true, json.contains("\"endpoints\":[\"PLAINTEXT://h:9092\",\"REPLICATION://r:9093\"]"));
+        assertEquals(json, true, json.contains(
+                "\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\",\"REPLICATION\":\"PLAINTEXT\"}"));
+    }
+
+    @Test
+    public void malformedEndpointsAreRejectedNamingThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ZNodeJson.parseBroker(1,
+                "{\"host\":\"h\",\"port\":1,\"endpoints\":[\"no-scheme-here\"]}".getBytes(UTF_8), 0));
+        assertEquals(e.getMessage(), true, e.getMessage().contains("no-scheme-here"));
+        e = assertThrows(IllegalArgumentException.class, () -> ZNodeJson.parseBroker(1,
+                "{\"host\":\"h\",\"port\":1,\"endpoints\":[\"X://h:port\"]}".getBytes(UTF_8), 0));
+        assertEquals(e.getMessage(), true, e.getMessage().contains("X://h:port"));
+        e = assertThrows(IllegalArgumentException.class, () -> ZNodeJson.parseBroker(1,
+                ("{\"host\":\"h\",\"port\":1,\"endpoints\":[\"X://h:1\"],"
+                        + "\"listener_security_protocol_map\":{\"X\":\"TLS\"}}").getBytes(UTF_8), 0));
+        assertEquals(e.getMessage(), true, e.getMessage().contains("TLS"));
     }
 
     @Test
