@@ -3,6 +3,7 @@ package io.samsa.api.storage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.OptionalInt;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -11,7 +12,8 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * The log of one partition: an ordered sequence of v2 record batches in segment files.
  * <p>
- * Threading: the broker serialises calls to {@link #append}, {@link #truncateTo},
+ * Threading: the broker serialises calls to {@link #append}, {@link #appendWithOffsets},
+ * {@link #truncateTo}, {@link #truncateFullyAndStartAt}, {@link #assignEpochStartOffset},
  * {@link #deleteRecordsBefore}, {@link #enforceRetention} and {@link #close} for one log; reads
  * ({@link #read}, {@link #offsetForTimestamp}, the offset accessors) may run concurrently with
  * them and with each other, and must see either the state before or after an append.
@@ -61,10 +63,57 @@ public interface PartitionLog extends Closeable {
     AppendResult append(ByteBuffer batches, int leaderEpoch) throws IOException;
 
     /**
-     * Appends record batches that already carry their offsets (a follower copying its leader).
-     * The first batch's base offset must equal {@link #logEndOffset()}.
+     * Appends record batches that already carry their offsets and leader epochs, byte for byte
+     * as received (a follower copying its leader); each batch's leader epoch is recorded in the
+     * log's epoch checkpoint.
+     * <p>
+     * The call is all or nothing: before anything is written every batch is checked, and the
+     * first that fails refuses the whole call with a {@link FollowerAppendException} naming the
+     * partition and the batch's offset:
+     * <ul>
+     * <li>framing and CRC-32C ({@link FollowerAppendException.Problem#CORRUPT_BATCH});</li>
+     * <li>offsets ({@link FollowerAppendException.Problem#OFFSET_MISMATCH}): the first batch
+     *     starts at {@link #logEndOffset()} and each later one right after the last offset of
+     *     the one before it. A log whose {@code cleanup.policy} compacts also takes a batch that
+     *     starts later, since the leader's cleaner may have removed the offsets in between;</li>
+     * <li>leader epochs ({@link FollowerAppendException.Problem#EPOCH_DECREASED}): no batch
+     *     has an epoch below the log's {@link #latestEpoch()} or below an earlier batch of the
+     *     call. Batches with a negative epoch (never stamped by a leader) are exempt.</li>
+     * </ul>
+     * A follower whose log diverged from the leader's truncates it ({@link #truncateTo}) first.
+     *
+     * @throws FollowerAppendException when a batch is refused; nothing of the call is appended
+     * @throws IOException             on a write error; nothing of this call is then visible to readers
      */
     AppendResult appendWithOffsets(ByteBuffer batches) throws IOException;
+
+    /**
+     * The latest leader epoch in the log's epoch checkpoint: that of the last batch with a
+     * leader epoch, or a later one started by {@link #assignEpochStartOffset}; empty when there
+     * is none. A follower sends it as the last fetched epoch, from which its leader finds where
+     * the two logs diverge. The default, for engines that keep no leader epochs, is empty.
+     *
+     * @since 1.4
+     */
+    default OptionalInt latestEpoch() {
+        return OptionalInt.empty();
+    }
+
+    /**
+     * Records that leader epoch {@code epoch} starts at {@code offset}, the log end offset,
+     * before any batch of it is written: a broker that becomes leader does this at once, so that
+     * it can answer where its epochs end (to followers that hold batches of an epoch it never
+     * saw) even before its first append (KIP-101, KIP-279). The entry is durable when the call
+     * returns: it survives a close and a crash, and stays until a truncation below it
+     * ({@link #truncateTo}, {@link #truncateFullyAndStartAt}). Assigning the latest epoch again
+     * changes nothing. The default, for engines that keep no leader epochs, does nothing.
+     *
+     * @throws IllegalArgumentException when {@code epoch} is negative or below the latest epoch,
+     *                                  or {@code offset} is not the log end offset
+     * @since 1.4
+     */
+    default void assignEpochStartOffset(int epoch, long offset) throws IOException {
+    }
 
     /**
      * Reads whole batches starting with the batch that contains {@code offset}.
@@ -88,8 +137,31 @@ public interface PartitionLog extends Closeable {
     /** The offset and timestamp of the record with the largest timestamp, or null when empty. */
     TimestampOffset maxTimestamp() throws IOException;
 
-    /** Removes every batch at or after {@code offset} (a follower diverging from its leader). */
+    /**
+     * Removes every batch at or after {@code offset} (a follower diverging from its leader), and
+     * the leader epochs that start at or after the new log end. A batch holding {@code offset}
+     * goes whole, so the new log end offset may be below {@code offset}. Even when nothing is
+     * removed ({@code offset} at or beyond the log end) an epoch that starts at the log end with
+     * no batch yet goes: the broker started it as leader and another leader's log now decides
+     * (as Kafka's truncateTo).
+     */
     void truncateTo(long offset) throws IOException;
+
+    /**
+     * Removes every segment and starts the log again, empty, at {@code offset}, which becomes
+     * both its start and its end offset: a follower whose log ends below its leader's log start
+     * offset (or is otherwise out of the leader's range) starts over there. The leader epochs,
+     * indexes and the other checkpoints start over with it. Durable when the call returns; a
+     * crash during the call leaves a log that opens either as a prefix of the old one or as the
+     * new empty one. The default, for engines that cannot, throws {@link UnsupportedOperationException}.
+     *
+     * @throws IllegalArgumentException when {@code offset} is negative
+     * @since 1.4
+     */
+    default void truncateFullyAndStartAt(long offset) throws IOException {
+        throw new UnsupportedOperationException("The log of " + topicPartition() + " (" + getClass().getName()
+                + ") cannot start over at an offset; use a storage engine that implements storage API 1.4");
+    }
 
     /**
      * Advances the log start offset to {@code offset} (the DeleteRecords API); segments wholly

@@ -10,7 +10,7 @@
  * draws the batch format they share.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.samsa.api.storage;
 
 import org.osgi.annotation.bundle.Export;

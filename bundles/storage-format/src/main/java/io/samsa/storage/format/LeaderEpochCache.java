@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +19,13 @@ import io.samsa.api.storage.EpochEndOffset;
  * <p>
  * The file is rewritten (atomically, fsynced) before an append whose batches start a new epoch
  * writes them, so it never lacks an epoch whose batches are on disk; it may have one too many
- * after a crash or a failed write, which opening the log cuts off at the log end offset.
- * Truncations, DeleteRecords and retention keep it in step with the log. Epochs below 0
- * (batches a producer wrote, never stamped by a leader) start no entry.
+ * after a crash or a failed write, which opening the log cuts off when it starts beyond the log
+ * end offset. An epoch that starts exactly at the log end, with no batch yet, stays: a new
+ * leader starts its epoch so ({@link io.samsa.api.storage.PartitionLog#assignEpochStartOffset}),
+ * and must still know it after a restart (Kafka's loader drops it). Keeping one that a crash
+ * left there instead is harmless: it claims no batch, and the follower's truncation against
+ * its leader removes it. Truncations, DeleteRecords and retention keep the cache in step with
+ * the log. Epochs below 0 (batches a producer wrote, never stamped by a leader) start no entry.
  * <p>
  * Used by the log's single writer (under its lock) and while loading; never by readers.
  */
@@ -125,6 +130,32 @@ final class LeaderEpochCache {
         }
     }
 
+    /**
+     * Drops the entries of epochs starting beyond {@code endOffset}, the end of a log being
+     * opened: their batches never reached the disk. One starting exactly there stays (see above).
+     */
+    void truncateAfter(long endOffset) {
+        while (!entries.isEmpty() && latest().startOffset > endOffset) {
+            entries.remove(entries.size() - 1);
+            dirty = true;
+        }
+    }
+
+    /**
+     * Puts back {@code entry}, the latest of the checkpoint file, when recovery (which relearns
+     * the epochs of the segments it validates from their batches) dropped it although it is an
+     * epoch without batches at the recovered log end {@code endOffset}, later than every epoch
+     * of the batches.
+     */
+    void reinstateEpochAtEnd(Entry entry, long endOffset) {
+        Entry latest = latest();
+        if (entry != null && entry.startOffset == endOffset
+                && (latest == null || (entry.epoch > latest.epoch && latest.startOffset < endOffset))) {
+            entries.add(entry);
+            dirty = true;
+        }
+    }
+
     /** Drops the entries of epochs starting at or after {@code endOffset} (the log was cut there). */
     void truncateFromEnd(long endOffset) {
         while (!entries.isEmpty() && latest().startOffset >= endOffset) {
@@ -193,7 +224,14 @@ final class LeaderEpochCache {
         return EpochEndOffset.UNDEFINED;
     }
 
-    private Entry latest() {
+    /** The latest epoch, or empty when the cache holds none. */
+    OptionalInt latestEpoch() {
+        Entry latest = latest();
+        return latest == null ? OptionalInt.empty() : OptionalInt.of(latest.epoch);
+    }
+
+    /** The latest entry, or null. */
+    Entry latest() {
         return entries.isEmpty() ? null : entries.get(entries.size() - 1);
     }
 

@@ -2,6 +2,7 @@ package io.samsa.storage.format;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -44,6 +45,16 @@ final class LogCheckpoints {
 
     EpochEndOffset endOffsetFor(int epoch, long logEndOffset) {
         return epochs.endOffsetFor(epoch, logEndOffset);
+    }
+
+    OptionalInt latestEpoch() {
+        return epochs.latestEpoch();
+    }
+
+    /** A new leader's {@code epoch} starts at the log end {@code offset}, before any batch of it: written at once. */
+    void epochStarted(int epoch, long offset) throws IOException {
+        epochs.assign(epoch, offset);
+        epochs.flush();
     }
 
     /** An appended batch of {@code epoch} starts at {@code baseOffset}; noted in memory until {@link #beforeWrite}. */
@@ -90,6 +101,21 @@ final class LogCheckpoints {
             if (checkpointedRecoveryPoint > endOffset) {
                 writeRecoveryPoint(endOffset);
             }
+        }
+    }
+
+    /**
+     * Every segment is gone and the log starts again, empty, at {@code offset}: no epochs, and
+     * start offset and recovery point there. Written before the new segment is created, so a
+     * crash in between opens the same empty log.
+     */
+    void startedOver(long offset) throws IOException {
+        epochs.clear();
+        epochs.flush();
+        CheckpointFiles.writeLogStartOffset(dir, offset);
+        synchronized (this) {
+            recoveryPoint = offset;
+            writeRecoveryPoint(offset);
         }
     }
 

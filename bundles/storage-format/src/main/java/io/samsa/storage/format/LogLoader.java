@@ -24,9 +24,10 @@ import io.samsa.api.storage.LogConfig;
  * written, so they need no such check. Before any of that it completes or rolls back a
  * compaction's segment swap that a crash interrupted ({@link SegmentSwap#recover}).
  * <p>
- * The leader epoch checkpoint is cut to the loaded log; the epochs of recovered segments are
- * learnt again from their batches, and the whole cache is rebuilt from the batch headers when
- * its file is missing or unreadable.
+ * The leader epoch checkpoint is cut to the loaded log, keeping an epoch that starts at its end
+ * with no batch yet (see {@link LeaderEpochCache}); the epochs of recovered segments are learnt
+ * again from their batches, and the whole cache is rebuilt from the batch headers when its file
+ * is missing or unreadable.
  */
 final class LogLoader {
 
@@ -48,6 +49,7 @@ final class LogLoader {
         long checkpointed = CheckpointFiles.readLogStartOffset(dir);
         long recoveryPoint = CheckpointFiles.readRecoveryPoint(dir);
         LeaderEpochCache epochs = LeaderEpochCache.read(dir);
+        LeaderEpochCache.Entry latestInFile = epochs.latest();
         TreeSet<Long> bases = segmentBases(dir);
         List<LogSegment> segments = new ArrayList<>();
         try {
@@ -64,7 +66,8 @@ final class LogLoader {
             }
             LogSegment last = segments.get(segments.size() - 1);
             long start = Math.min(Math.max(checkpointed, segments.get(0).baseOffset()), last.nextOffset());
-            epochs.truncateFromEnd(last.nextOffset());
+            epochs.truncateAfter(last.nextOffset());
+            epochs.reinstateEpochAtEnd(latestInFile, last.nextOffset());
             epochs.truncateFromStart(start);
             epochs.flush();
             if (flushed != recoveryPoint && (!bases.isEmpty() || recoveryPoint >= 0)) {

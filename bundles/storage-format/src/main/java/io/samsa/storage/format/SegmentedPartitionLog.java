@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
@@ -176,6 +177,41 @@ public final class SegmentedPartitionLog implements PartitionLog {
     }
 
     @Override
+    public OptionalInt latestEpoch() {
+        lock.lock(); // as endOffsetForEpoch
+        try {
+            return checkpoints.latestEpoch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void assignEpochStartOffset(int epoch, long offset) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            OptionalInt latest = checkpoints.latestEpoch();
+            if (epoch < 0 || (latest.isPresent() && epoch < latest.getAsInt())) {
+                throw new IllegalArgumentException("Cannot start leader epoch " + epoch + " in partition "
+                        + topicPartition + ": " + (epoch < 0 ? "epochs are not negative"
+                                : "the log already holds the later epoch " + latest.getAsInt()));
+            }
+            if (offset != logEndOffset) {
+                throw new IllegalArgumentException("Cannot start leader epoch " + epoch + " of partition "
+                        + topicPartition + " at offset " + offset + ": a new epoch starts at the log end offset, "
+                        + logEndOffset);
+            }
+            if (latest.isEmpty() || epoch > latest.getAsInt()) {
+                checkpoints.epochStarted(epoch, offset);
+                LOG.info("Leader epoch {} of {} starts at offset {}", epoch, topicPartition, offset);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public LogConfig config() {
         return config;
     }
@@ -214,7 +250,12 @@ public final class SegmentedPartitionLog implements PartitionLog {
         if (start == end) {
             return new AppendResult(first, first - 1, TimeIndex.NO_TIMESTAMP, -1, 0);
         }
-        StoredBatches.checkAppend(buf, start, end, assignOffsets, logEndOffset, cfg, topicPartition);
+        if (assignOffsets) {
+            StoredBatches.checkLeaderAppend(buf, start, end, cfg, topicPartition);
+        } else {
+            StoredBatches.checkFollowerAppend(buf, start, end, logEndOffset, checkpoints.latestEpoch().orElse(-1), cfg,
+                    topicPartition);
+        }
         long next = first;
         long maxTimestamp = TimeIndex.NO_TIMESTAMP;
         int maxTimestampBatch = -1;
@@ -346,6 +387,7 @@ public final class SegmentedPartitionLog implements PartitionLog {
             throw new IllegalArgumentException("Cannot truncate partition " + topicPartition + " to negative offset " + offset);
         }
         if (offset >= logEndOffset) {
+            checkpoints.truncated(logEndOffset, false); // an epoch started here as leader yields to the new leader's
             return;
         }
         long now = clock.getAsLong();
@@ -377,6 +419,51 @@ public final class SegmentedPartitionLog implements PartitionLog {
         }
         compactor.truncated(active.baseOffset());
         LOG.info("Truncated {} to offset {}", topicPartition, logEndOffset);
+    }
+
+    /**
+     * The order makes a crash safe at every step: the old segments are unlinked newest first
+     * (what is left is a prefix of the old log), then the checkpoints name the new start (with no
+     * segment left the loader creates one there), then the new segment is created.
+     */
+    @Override
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset < 0) {
+                throw new IllegalArgumentException("Cannot start the log of partition " + topicPartition
+                        + " over at negative offset " + offset);
+            }
+            sealedFlusher.awaitFlushed(); // no flush of a segment about to go may run, nor move the recovery point
+            long now = clock.getAsLong();
+            long oldStart = logStartOffset;
+            long oldEnd = logEndOffset;
+            logStartOffset = oldEnd; // readers see an empty log until the new one is in place
+            List<LogSegment> old = new ArrayList<>(segments.descendingMap().values());
+            retired.add(old, now);
+            CheckpointFiles.flushDir(dir);
+            checkpoints.startedOver(offset);
+            LogSegment fresh = LogSegment.create(access, dir, offset, config, now);
+            segments.clear();
+            segments.put(offset, fresh);
+            active = fresh;
+            // Publishing in this order, a reader between the two writes finds no batch either way.
+            if (offset > oldEnd) {
+                logEndOffset = offset;
+                logStartOffset = offset;
+            } else {
+                logStartOffset = offset;
+                logEndOffset = offset;
+            }
+            unflushedMessages = 0;
+            lastFlushMs = now;
+            compactor.truncated(offset);
+            LOG.info("Started the log of {} over at offset {}: removed {} segment(s) holding offsets {} to {}",
+                    topicPartition, offset, old.size(), oldStart, oldEnd);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

@@ -1,21 +1,23 @@
 package io.samsa.storage.format;
 
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
-import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
+import io.samsa.api.storage.FollowerAppendException;
+import io.samsa.api.storage.FollowerAppendException.Problem;
 import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.RecordBatchLayout;
 
 /**
  * The storage layer's own checks and look-ups on v2 batches in a buffer (the layout is
- * {@link RecordBatchLayout}'s): the framing an append must have before anything is written,
+ * {@link RecordBatchLayout}'s): what an append must be before anything is written,
  * and the timestamps and offsets the indexes record. Only header fields are ever touched,
- * except to find the record of a timestamp; record bytes are opaque.
+ * except for a follower batch's CRC and to find the record of a timestamp; record bytes are opaque.
  */
 final class StoredBatches {
 
@@ -38,33 +40,90 @@ final class StoredBatches {
     }
 
     /**
-     * Checks every batch of an append before anything is modified, so a bad one leaves buffer and
-     * log untouched: framing, {@code max.message.bytes} for a leader's append, offsets that
-     * continue the log for a follower's, and the whole append within {@code segment.bytes}.
+     * Checks every batch of a leader's append before anything is modified, so a bad one leaves
+     * buffer and log untouched: framing, {@code max.message.bytes}, and the whole append within
+     * {@code segment.bytes}. The broker checked CRCs and records already.
      */
-    static void checkAppend(ByteBuffer buf, int start, int end, boolean assignOffsets, long logEndOffset,
-            LogConfig cfg, TopicPartition topicPartition) {
-        long expected = logEndOffset;
+    static void checkLeaderAppend(ByteBuffer buf, int start, int end, LogConfig cfg, TopicPartition topicPartition) {
         for (int p = start; p < end; ) {
             int size = checkedSize(buf, p, end);
-            if (assignOffsets && size > cfg.maxMessageBytes()) {
+            if (size > cfg.maxMessageBytes()) {
                 throw new RecordTooLargeException("Record batch of " + size + " bytes for partition " + topicPartition
                         + " exceeds max.message.bytes " + cfg.maxMessageBytes());
             }
-            if (!assignOffsets) {
-                long base = RecordBatchLayout.baseOffset(buf, p);
-                if (p == start ? base != expected : base < expected) {
-                    throw new InvalidRecordException("Batch base offset " + base + " for partition " + topicPartition
-                            + (p == start ? " does not equal the log end offset " : " is below the expected ") + expected);
-                }
-                expected = RecordBatchLayout.lastOffset(buf, p) + 1;
-            }
             p += size;
         }
+        checkSegmentFits(start, end, cfg, topicPartition);
+    }
+
+    /**
+     * Checks every batch of a follower's append before anything is modified, as
+     * {@link io.samsa.api.storage.PartitionLog#appendWithOffsets} promises: framing and CRC,
+     * offsets that continue the log and each other (with gaps only in a compacted log), and leader
+     * epochs that never go below {@code latestEpoch} (-1 when the log has none) or an earlier
+     * batch's. The leader's {@code max.message.bytes} was checked where the batch was produced.
+     *
+     * @throws FollowerAppendException for the first batch that fails
+     */
+    static void checkFollowerAppend(ByteBuffer buf, int start, int end, long logEndOffset, int latestEpoch,
+            LogConfig cfg, TopicPartition topicPartition) {
+        long expected = logEndOffset;
+        int epochSoFar = latestEpoch;
+        CRC32C crc = new CRC32C();
+        for (int p = start; p < end; ) {
+            String framing = RecordBatchLayout.framingProblem(buf, p, end);
+            if (framing != null) {
+                throw refused(topicPartition, expected, Problem.CORRUPT_BATCH, "the batch expected at offset " + expected
+                        + " (byte " + (p - start) + " of the append) is " + framing);
+            }
+            int size = RecordBatchLayout.sizeInBytes(buf, p);
+            long base = RecordBatchLayout.baseOffset(buf, p);
+            String crcProblem = crcProblem(buf, p, size, crc);
+            if (crcProblem != null) {
+                throw refused(topicPartition, base, Problem.CORRUPT_BATCH, "the batch at offset " + base + " fails its "
+                        + crcProblem + "; its bytes are not what the leader wrote, fetch them again");
+            }
+            if (base < expected || (base > expected && !cfg.compact())) {
+                throw refused(topicPartition, base, Problem.OFFSET_MISMATCH, (p == start
+                        ? "the first batch starts at offset " + base + ", not at the log end offset " + expected
+                        : "the batch at offset " + base + " does not follow the batch before it, which ends at offset "
+                                + (expected - 1))
+                        + (base > expected ? " (a gap is taken only in a log whose cleanup.policy compacts)" : ""));
+            }
+            int epoch = RecordBatchLayout.partitionLeaderEpoch(buf, p);
+            if (epoch >= 0 && epoch < epochSoFar) {
+                throw refused(topicPartition, base, Problem.EPOCH_DECREASED, "the batch at offset " + base
+                        + " has leader epoch " + epoch + ", below epoch " + epochSoFar + (p == start
+                                ? " which the log already holds; truncate to where the logs diverge first"
+                                : " of an earlier batch of the append"));
+            }
+            epochSoFar = Math.max(epochSoFar, epoch);
+            expected = RecordBatchLayout.lastOffset(buf, p) + 1;
+            p += size;
+        }
+        checkSegmentFits(start, end, cfg, topicPartition);
+    }
+
+    private static void checkSegmentFits(int start, int end, LogConfig cfg, TopicPartition topicPartition) {
         if (end - start > cfg.segmentBytes()) {
             throw new RecordBatchTooLargeException("Append of " + (end - start) + " bytes to partition " + topicPartition
                     + " exceeds segment.bytes " + cfg.segmentBytes());
         }
+    }
+
+    /** Null when the CRC-32C over attributes to the end matches the stored one, else what differs. */
+    private static String crcProblem(ByteBuffer buf, int pos, int size, CRC32C crc) {
+        crc.reset();
+        crc.update(buf.duplicate().limit(pos + size).position(pos + RecordBatchLayout.ATTRIBUTES));
+        int stored = RecordBatchLayout.crc(buf, pos);
+        return (int) crc.getValue() == stored ? null : "CRC-32C check (computed "
+                + Integer.toUnsignedString((int) crc.getValue()) + ", stored " + Integer.toUnsignedString(stored) + ")";
+    }
+
+    private static FollowerAppendException refused(TopicPartition topicPartition, long offset, Problem problem,
+            String what) {
+        return new FollowerAppendException(topicPartition, offset, problem, "Refused the follower append to partition "
+                + topicPartition + " (nothing of it was written): " + what);
     }
 
     /**

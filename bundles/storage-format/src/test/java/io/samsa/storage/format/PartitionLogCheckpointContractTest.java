@@ -206,10 +206,18 @@ public abstract class PartitionLogCheckpointContractTest extends PartitionLogTes
         assertEquals("0\n3\n0 0\n1 5\n3 6\n", text(EPOCHS));
         reopened.close();
 
-        Files.writeString(dir.resolve(EPOCHS), "0\n4\n0 0\n1 5\n3 6\n7 8\n"); // ahead: epoch 7 never got its batch
+        Files.writeString(dir.resolve(EPOCHS), "0\n4\n0 0\n1 5\n3 6\n7 9\n"); // ahead: beyond the log end
         simulateUncleanShutdown();
         open().close();
         assertEquals("0\n3\n0 0\n1 5\n3 6\n", text(EPOCHS));
+
+        // At the log end an epoch may have no batch yet (a new leader's): it stays, clean or not.
+        Files.writeString(dir.resolve(EPOCHS), "0\n4\n0 0\n1 5\n3 6\n7 8\n");
+        open().close();
+        assertEquals("0\n4\n0 0\n1 5\n3 6\n7 8\n", text(EPOCHS));
+        simulateUncleanShutdown();
+        open().close();
+        assertEquals("0\n4\n0 0\n1 5\n3 6\n7 8\n", text(EPOCHS));
 
         Path segment = files(".log").get(0);
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {

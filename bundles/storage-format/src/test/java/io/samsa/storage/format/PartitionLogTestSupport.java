@@ -11,6 +11,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,6 +72,13 @@ public abstract class PartitionLogTestSupport {
 
     protected PartitionLog open(LogConfig config) throws IOException {
         PartitionLog log = engine().open(TP, dir, config);
+        opened.add(log);
+        return log;
+    }
+
+    /** Opens the log in {@code partitionDir} (a {@link #crashImage}, say), closed after the test. */
+    protected PartitionLog openAt(Path partitionDir, String... overrides) throws IOException {
+        PartitionLog log = engine().open(TP, partitionDir, config(overrides));
         opened.add(log);
         return log;
     }
@@ -173,6 +181,27 @@ public abstract class PartitionLogTestSupport {
             offset = got.get(got.size() - 1).lastOffset() + 1;
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A copy of the partition directory as a kill -9 of the broker would leave it now: the
+     * files as written (the page cache survives a process kill), no clean-shutdown marker.
+     * Each call makes a new copy. The log's background threads may write meanwhile, so call it
+     * when what the test checks is written, as a crash at that moment would find it.
+     */
+    protected Path crashImage() throws IOException {
+        Path copy = tmp.newFolder().toPath().resolve(dir.getFileName());
+        Files.createDirectories(copy);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                try {
+                    Files.copy(f, copy.resolve(f.getFileName()));
+                } catch (NoSuchFileException e) {
+                    // renamed or deleted meanwhile (the engine's flusher writes checkpoints): a crash can miss it too
+                }
+            }
+        }
+        return copy;
     }
 
     protected List<Path> files(String suffix) throws IOException {

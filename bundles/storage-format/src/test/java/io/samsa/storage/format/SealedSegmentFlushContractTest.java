@@ -38,18 +38,6 @@ public abstract class SealedSegmentFlushContractTest extends PartitionLogTestSup
                 new SegmentedPartitionLog.LogRuntime(Runnable::run, flusher, new ReentrantLock()));
     }
 
-    /** A copy of the partition directory as a crash would leave it (the page cache survives a process kill). */
-    private Path crashImage() throws Exception {
-        Path copy = tmp.newFolder("crashed").toPath().resolve(dir.getFileName());
-        Files.createDirectories(copy);
-        try (var files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, copy.resolve(f.getFileName()));
-            }
-        }
-        return copy;
-    }
-
     private static void runAll(Queue<Runnable> queued) {
         for (Runnable task; (task = queued.poll()) != null;) {
             task.run();
