@@ -39,7 +39,8 @@ public final class InMemoryCluster implements ClusterView, TopicAdmin {
 
     private final Map<String, TopicView> topics = new ConcurrentSkipListMap<>();
     private final InMemoryPartitions partitions;
-    private volatile int port = -1;
+    /** The port the fake broker registers with; 0 until a test sets the real one (port -1 is no endpoint). */
+    private volatile int port = 0;
     private volatile boolean autoCreate = true;
     private final List<Creation> creations = new CopyOnWriteArrayList<>();
 
