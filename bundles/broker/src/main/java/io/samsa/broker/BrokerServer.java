@@ -2,6 +2,7 @@ package io.samsa.broker;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -216,9 +217,15 @@ final class BrokerServer {
         return registry;
     }
 
-    /** Timeouts queued for acks=all writes and long polls, for tests. */
-    int delayedOperations() {
-        return delayedOps.getQueue().size();
+    /** Timeouts of acks=all writes and long polls queued to fire later than {@code millis} from now, for tests. */
+    int delayedOperationsDueAfter(long millis) {
+        int due = 0;
+        for (Runnable task : delayedOps.getQueue()) {
+            if (task instanceof Delayed d && d.getDelay(TimeUnit.MILLISECONDS) > millis) {
+                due++;
+            }
+        }
+        return due;
     }
 
     RetentionScheduler retention() {

@@ -77,19 +77,22 @@ public class ProduceFetchTest {
 
     @Test
     public void anAcknowledgedAcksAllWriteLeavesNoTimeoutQueued() throws Exception {
+        // The topic's own leadership (ISR of one) must be applied first, or it would replace ours.
+        fixture.coordinator.awaitCallbacks();
         broker.awaitMetadata();
         Partition p = broker.registry().get(tp);
         // A second in-sync replica holds the high watermark until it fetches.
         p.updateLeadership(true, 0, List.of(0, 1));
-        int queuedBefore = broker.delayedOperations();
+        // A timeout no other delayed operation of the broker has, so only this write's is counted.
+        long farAway = 10 * 60_000;
         CompletableFuture<Map<TopicPartition, ProduceResult>> pending = broker.partitionService()
-                .append(Map.of(tp, Records.batch("replicated")), (short) -1, 30_000, false);
+                .append(Map.of(tp, Records.batch("replicated")), (short) -1, (int) farAway + 60_000, false);
         assertFalse(pending.isDone());
-        assertEquals("the write's timeout is queued", queuedBefore + 1, broker.delayedOperations());
+        assertEquals("the write's timeout is queued", 1, broker.delayedOperationsDueAfter(farAway));
 
         p.followerFetched(1, p.log().logEndOffset());
         assertEquals(Errors.NONE, pending.get(5, TimeUnit.SECONDS).get(tp).error());
-        assertEquals("the acknowledged write's timeout is gone", queuedBefore, broker.delayedOperations());
+        assertEquals("the acknowledged write's timeout is gone", 0, broker.delayedOperationsDueAfter(farAway));
     }
 
     @Test
