@@ -54,6 +54,21 @@ public interface PartitionService {
             int maxBytes, IsolationLevel isolation, Map<TopicPartition, FetchPosition> partitions);
 
     /**
+     * Reads as {@link #fetch(int, long, int, int, IsolationLevel, Map)} does, for a follower
+     * whose request carried its broker epoch ({@code ReplicaState.ReplicaEpoch}, Fetch v15+): a
+     * fetch from an older registration of that broker is refused, and a newer one resets what the
+     * leader knew of the follower (KIP-903).
+     *
+     * @param replicaEpoch the follower's broker epoch, -1 when unknown
+     * @since 1.3
+     */
+    default CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long replicaEpoch,
+            long maxWaitMs, int minBytes, int maxBytes, IsolationLevel isolation,
+            Map<TopicPartition, FetchPosition> partitions) {
+        return fetch(replicaId, maxWaitMs, minBytes, maxBytes, isolation, partitions);
+    }
+
+    /**
      * The ListOffsets look-up. {@code timestamp} is a record timestamp or one of
      * {@code -1} (latest), {@code -2} (earliest), {@code -3} (max timestamp),
      * {@code -4} (earliest local), {@code -5} (latest tiered).

@@ -9,7 +9,7 @@
  * {@link ListenerEndpoints} goes the other way: the front end tells the broker where it listens.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.samsa.api.broker;
 
 import org.osgi.annotation.bundle.Export;
