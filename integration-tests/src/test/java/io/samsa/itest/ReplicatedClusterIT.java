@@ -1,0 +1,382 @@
+package io.samsa.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+import io.samsa.testsupport.Poll;
+
+/**
+ * Replication and failover with real broker processes, a real ZooKeeper process and real Kafka
+ * clients: three brokers, topics with replication factor 3 and {@code min.insync.replicas=2},
+ * idempotent {@code acks=all} producers whose every send is kept in an {@link AckLedger}, faults
+ * by SIGKILL, SIGSTOP and a cut ZooKeeper link, and a final drain checked by the
+ * {@link HistoryChecker}: no acknowledged record lost, moved, duplicated or reordered.
+ */
+public class ReplicatedClusterIT {
+
+    private static final Duration FAILOVER = Duration.ofSeconds(40);
+    private static SamsaCluster cluster;
+
+    @BeforeClass
+    public static void startCluster() throws Exception {
+        cluster = SamsaCluster.start(3, Map.of());
+    }
+
+    @AfterClass
+    public static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @After
+    public void allBrokersBackUp() throws Exception {
+        cluster.ensureAllRunning();
+    }
+
+    private static void createReplicatedTopic(String topic, int partitions) throws Exception {
+        try (Admin admin = KafkaClients.admin(cluster.liveBootstrap())) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 3)
+                    .configs(Map.of("min.insync.replicas", "2")))).all().get();
+        }
+        cluster.awaitLeaders(topic, FAILOVER);
+        cluster.awaitIsr(topic, 3, FAILOVER);
+    }
+
+    private static KafkaProducer<String, String> durableProducer(Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
+                ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+                ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 90_000));
+        config.putAll(extra);
+        return KafkaClients.producer(cluster.bootstrap(), config);
+    }
+
+    /** Sends {@code count} records round robin over the partitions of {@code topic}, waiting for all answers. */
+    private static void sendAll(KafkaProducer<String, String> producer, AckLedger ledger, String name, String topic,
+            int partitions, int count) {
+        for (int i = 0; i < count; i++) {
+            AckLedger.Send s = ledger.next(name, new TopicPartition(topic, i % partitions));
+            producer.send(new ProducerRecord<>(topic, s.partition.partition(), null, s.value), ledger.callback(s));
+        }
+        producer.flush();
+    }
+
+    private static HistoryChecker.Report check(AckLedger ledger, String topic,
+            List<HistoryChecker.PartitionSnapshot> snapshots) {
+        List<HistoryChecker.Read> reads = LogDrain.drain(cluster.liveBootstrap(), topic, "drain", FAILOVER);
+        return HistoryChecker.check(ledger.sends(), reads, snapshots);
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls {@code condition}; a failed call (a broker just killed, a leader moving) counts as "not yet". */
+    private static void until(Duration timeout, Condition condition, String what) {
+        Poll.until(timeout, () -> {
+            try {
+                return condition.holds();
+            } catch (Exception e) {
+                return false;
+            }
+        }, what);
+    }
+
+    private static TopicPartitionInfo describe(TopicPartition tp) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            TopicDescription d = admin.describeTopics(List.of(tp.topic())).allTopicNames().get().get(tp.topic());
+            return d.partitions().get(tp.partition());
+        }
+    }
+
+    private static List<Integer> ids(List<Node> nodes) {
+        return nodes.stream().map(Node::id).toList();
+    }
+
+    /** Size of each replica of {@code topic}'s partitions, by partition and broker, from DescribeLogDirs. */
+    private static Map<Integer, Map<Integer, Long>> replicaSizes(String topic) throws Exception {
+        Map<Integer, Map<Integer, Long>> sizes = new TreeMap<>();
+        try (Admin admin = cluster.admin()) {
+            Map<Integer, Map<String, LogDirDescription>> dirs = admin.describeLogDirs(cluster.ids())
+                    .allDescriptions().get();
+            dirs.forEach((broker, byDir) -> byDir.values().forEach(dir -> {
+                for (Map.Entry<TopicPartition, ReplicaInfo> r : dir.replicaInfos().entrySet()) {
+                    if (r.getKey().topic().equals(topic)) {
+                        sizes.computeIfAbsent(r.getKey().partition(), p -> new TreeMap<>()).put(broker,
+                                r.getValue().size());
+                    }
+                }
+            }));
+        }
+        return sizes;
+    }
+
+    @Test
+    public void everyReplicaHoldsWhatTheLeaderAcknowledged() throws Exception {
+        String topic = "replicated";
+        createReplicatedTopic(topic, 3);
+        for (int p = 0; p < 3; p++) {
+            TopicPartitionInfo info = describe(new TopicPartition(topic, p));
+            assertEquals("three replicas of partition " + p + ": " + info, 3, info.replicas().size());
+            assertEquals("all in sync: " + info, Set.copyOf(ids(info.replicas())), Set.copyOf(ids(info.isr())));
+        }
+        List<HistoryChecker.PartitionSnapshot> snapshots = new ArrayList<>(cluster.snapshot(topic));
+        AckLedger ledger = new AckLedger();
+        try (KafkaProducer<String, String> producer = durableProducer(Map.of())) {
+            sendAll(producer, ledger, "p", topic, 3, 900);
+        }
+        assertEquals("every acks=all send acknowledged", 900, ledger.count(AckLedger.Outcome.ACKED));
+
+        // Followers copy the leader's batches as they are: equal sizes on all three brokers.
+        Map<Integer, Map<Integer, Long>>[] last = new Map[1];
+        try {
+            until(FAILOVER, () -> {
+                last[0] = replicaSizes(topic);
+                return last[0].size() == 3 && last[0].values().stream()
+                        .allMatch(bySize -> bySize.size() == 3 && bySize.values().stream().distinct().count() == 1
+                                && bySize.values().iterator().next() > 0);
+            }, "every replica of " + topic + " has the same non-empty size");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + last[0] + "\n" + cluster.outputs(), e);
+        }
+        snapshots.addAll(cluster.snapshot(topic));
+        HistoryChecker.Report report = check(ledger, topic, snapshots);
+        assertTrue(report.toString(), report.clean());
+        assertEquals(report.toString(), 900, report.distinctValuesRead());
+    }
+
+    @Test
+    public void killingTheLeaderMidStreamLosesNoAcknowledgedRecord() throws Exception {
+        String topic = "failover";
+        int partitions = 3;
+        createReplicatedTopic(topic, partitions);
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        AckLedger ledger = new AckLedger();
+        List<HistoryChecker.PartitionSnapshot> snapshots = new ArrayList<>(cluster.snapshot(topic));
+        int victim;
+        TopicPartitionInfo before;
+        try (KafkaProducer<String, String> producer = durableProducer(Map.of())) {
+            sendAll(producer, ledger, "p", topic, partitions, 600);
+            before = describe(p0);
+            victim = before.leader().id();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread stream = new Thread(() -> {
+                for (int i = 0; !stop.get() && i < 20_000; i++) {
+                    AckLedger.Send s = ledger.next("stream", new TopicPartition(topic, i % partitions));
+                    producer.send(new ProducerRecord<>(topic, s.partition.partition(), null, s.value),
+                            ledger.callback(s));
+                    if (i % 50 == 0) {
+                        try {
+                            Thread.sleep(5); // paces the stream, it does not wait for anything
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            }, "failover-stream");
+            stream.start();
+            try {
+                until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > 1200, "the stream is acknowledged");
+                cluster.kill(victim);
+                until(FAILOVER, () -> {
+                    TopicPartitionInfo now = describe(p0);
+                    return now.leader() != null && now.leader().id() != victim && !now.leader().isEmpty();
+                }, "a new leader of " + p0 + " after broker " + victim + " was killed");
+                long ackedAtFailover = ledger.count(AckLedger.Outcome.ACKED);
+                until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > ackedAtFailover + 600,
+                        "the stream goes on acknowledging on the new leaders");
+            } finally {
+                stop.set(true);
+                stream.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            producer.flush();
+        }
+        TopicPartitionInfo after = describe(p0);
+        assertNotEquals(victim, after.leader().id());
+        assertTrue("the new leader " + after.leader().id() + " was in the ISR " + ids(before.isr()),
+                ids(before.isr()).contains(after.leader().id()));
+        assertEquals("with two of three replicas left, no acks=all send fails: "
+                + ledger.sends().stream().filter(s -> s.outcome() == AckLedger.Outcome.FAILED).limit(5)
+                        .map(s -> s + " " + s.error()).toList(),
+                0, ledger.count(AckLedger.Outcome.FAILED));
+        snapshots.addAll(cluster.snapshot(topic));
+
+        // The killed leader comes back as a follower, truncates what it had beyond the new
+        // leader's log and rejoins the ISR.
+        cluster.restart(victim);
+        cluster.awaitIsr(topic, 3, FAILOVER);
+        snapshots.addAll(cluster.snapshot(topic));
+        HistoryChecker.Report report = check(ledger, topic, snapshots);
+        assertTrue(report.toString(), report.clean());
+        assertEquals(report.toString(), ledger.count(AckLedger.Outcome.ACKED), report.distinctValuesRead());
+    }
+
+    @Test
+    public void aPausedFollowerLeavesTheIsrAndRejoinsOnResume() throws Exception {
+        String topic = "lagging";
+        createReplicatedTopic(topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        TopicPartitionInfo info = describe(tp);
+        int leader = info.leader().id();
+        int follower = ids(info.replicas()).stream().filter(id -> id != leader).findFirst().orElseThrow();
+        AckLedger ledger = new AckLedger();
+        cluster.pause(follower);
+        try {
+            until(FAILOVER, () -> describe(tp).isr().size() == 2,
+                    "broker " + follower + " leaves the ISR of " + tp + " while paused");
+            assertTrue(!ids(describe(tp).isr()).contains(follower));
+            try (KafkaProducer<String, String> producer = durableProducer(Map.of())) {
+                sendAll(producer, ledger, "p", topic, 1, 200);
+            }
+            assertEquals("two in-sync replicas satisfy min.insync.replicas=2", 200,
+                    ledger.count(AckLedger.Outcome.ACKED));
+        } finally {
+            cluster.resume(follower);
+        }
+        until(FAILOVER, () -> ids(describe(tp).isr()).contains(follower),
+                "broker " + follower + " catches up and rejoins the ISR of " + tp);
+        HistoryChecker.Report report = check(ledger, topic, cluster.snapshot(topic));
+        assertTrue(report.toString(), report.clean());
+    }
+
+    @Test
+    public void withTwoReplicasDownAcksAllIsRefusedAndNothingEarlierIsLost() throws Exception {
+        String topic = "strict";
+        createReplicatedTopic(topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AckLedger ledger = new AckLedger();
+        try (KafkaProducer<String, String> producer = durableProducer(Map.of())) {
+            sendAll(producer, ledger, "before", topic, 1, 100);
+        }
+        assertEquals(100, ledger.count(AckLedger.Outcome.ACKED));
+        int leader = describe(tp).leader().id();
+        List<Integer> followers = cluster.ids().stream().filter(id -> id != leader).toList();
+        for (int f : followers) {
+            cluster.kill(f);
+        }
+        until(FAILOVER, () -> describe(tp).isr().size() == 1, "the ISR of " + tp + " shrinks to its leader");
+
+        AckLedger refused = new AckLedger();
+        try (KafkaProducer<String, String> producer = durableProducer(Map.of(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 8000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000))) {
+            sendAll(producer, refused, "under-min-isr", topic, 1, 5);
+        }
+        assertEquals("no acks=all send is acknowledged with one in-sync replica of three", 0,
+                refused.count(AckLedger.Outcome.ACKED));
+        for (AckLedger.Send s : refused.sends()) {
+            Throwable cause = s.error();
+            assertTrue("refused as NOT_ENOUGH_REPLICAS (or timed out retrying it), not " + cause,
+                    cause instanceof NotEnoughReplicasException || cause instanceof TimeoutException);
+        }
+
+        for (int f : followers) {
+            cluster.restart(f);
+        }
+        cluster.awaitIsr(topic, 3, FAILOVER);
+        List<HistoryChecker.Read> reads = LogDrain.drain(cluster.liveBootstrap(), topic, "drain", FAILOVER);
+        HistoryChecker.Report report = HistoryChecker.check(ledger.sends(), reads);
+        assertTrue(report.toString(), report.clean());
+        assertTrue("no refused record became visible: " + reads,
+                reads.stream().noneMatch(r -> r.value().startsWith("under-min-isr")));
+    }
+
+    @Test
+    public void aLeaderPausedPastItsSessionCannotAcknowledgeAfterResuming() throws Exception {
+        String topic = "zombie";
+        createReplicatedTopic(topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        int old = describe(tp).leader().id();
+        int oldEpoch = cluster.snapshot(topic).stream().filter(s -> s.reporter() == old).findFirst().orElseThrow()
+                .leaderEpoch();
+
+        cluster.pause(old);
+        LinkProxy zk = cluster.zooKeeperLink(old);
+        try {
+            until(FAILOVER, () -> {
+                TopicPartitionInfo now = describe(tp);
+                return now.leader() != null && now.leader().id() != old && !now.leader().isEmpty();
+            }, "another broker leads " + tp + " once broker " + old + " lost its session");
+            // It wakes up cut off from ZooKeeper: nothing tells it that it was deposed.
+            zk.mode(LinkProxy.Mode.BLACKHOLE);
+            cluster.resume(old);
+            for (short acks : new short[] {1, -1}) {
+                ProduceResponse.PartitionResponse answer = produceDirectly(cluster.broker(old).kafkaPort, tp, acks);
+                assertNotEquals("the deposed leader acknowledges nothing with acks=" + acks, Errors.NONE,
+                        answer.error);
+            }
+        } finally {
+            zk.mode(LinkProxy.Mode.PASS);
+            if (cluster.isPaused(old)) {
+                cluster.resume(old);
+            }
+        }
+        cluster.awaitIsr(topic, 3, FAILOVER);
+        int newEpoch = cluster.snapshot(topic).stream().mapToInt(HistoryChecker.PartitionSnapshot::leaderEpoch).max()
+                .orElseThrow();
+        assertTrue("the election bumped the leader epoch: " + oldEpoch + " -> " + newEpoch, newEpoch > oldEpoch);
+        List<HistoryChecker.Read> reads = LogDrain.drain(cluster.liveBootstrap(), topic, "drain", FAILOVER);
+        assertTrue("the zombie's write is nowhere: " + reads,
+                reads.stream().noneMatch(r -> r.value() != null && r.value().startsWith("zombie")));
+    }
+
+    /** A Produce straight to the broker on {@code port}, whatever the cluster thinks of it. */
+    private static ProduceResponse.PartitionResponse produceDirectly(int port, TopicPartition tp, short acks)
+            throws Exception {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(System.currentTimeMillis(), null, ("zombie-acks" + acks).getBytes()));
+        ProduceRequestData data = new ProduceRequestData().setAcks(acks).setTimeoutMs(3000);
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName(tp.topic())
+                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(tp.partition())
+                        .setRecords(records))));
+        try (RawKafkaClient client = new RawKafkaClient(port, Duration.ofSeconds(10))) {
+            ProduceResponse response = client.send(ProduceRequest.builder(data), (short) 9);
+            return response.data().responses().iterator().next().partitionResponses().stream()
+                    .map(p -> new ProduceResponse.PartitionResponse(Errors.forCode(p.errorCode())))
+                    .findFirst().orElseThrow(() -> new AssertionError("no partition in " + response));
+        } catch (java.io.IOException e) {
+            // No answer at all (the socket timed out) is not an acknowledgement either.
+            return new ProduceResponse.PartitionResponse(Errors.REQUEST_TIMED_OUT);
+        }
+    }
+}
