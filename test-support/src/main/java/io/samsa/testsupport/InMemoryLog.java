@@ -14,6 +14,15 @@ final class InMemoryLog {
     private final List<long[]> ranges = new ArrayList<>(); // {base, last, maxTimestamp}
     long logStartOffset;
     long nextOffset;
+    /** Where consumers stop reading; -1 while it follows {@link #nextOffset} (a leader with an ISR of one). */
+    long heldHighWatermark = -1;
+    /** The leader epoch this log is led in, and where it started; batches are stored in epoch 0. */
+    int leaderEpoch;
+    long leaderEpochStart;
+
+    long highWatermark() {
+        return heldHighWatermark < 0 ? nextOffset : Math.min(heldHighWatermark, nextOffset);
+    }
 
     long sizeInBytes() {
         long size = 0;
@@ -44,11 +53,19 @@ final class InMemoryLog {
 
     /** Whole batches from the one holding {@code offset}, the first always, then up to {@code maxBytes}. */
     ByteBuffer read(long offset, int maxBytes) {
+        return read(offset, maxBytes, Long.MAX_VALUE);
+    }
+
+    /** As {@link #read(long, int)}, only batches that start below {@code maxOffset}. */
+    ByteBuffer read(long offset, int maxBytes, long maxOffset) {
         List<ByteBuffer> picked = new ArrayList<>();
         int size = 0;
         for (int i = 0; i < batches.size(); i++) {
             if (ranges.get(i)[1] < Math.max(offset, logStartOffset)) {
                 continue;
+            }
+            if (ranges.get(i)[0] >= maxOffset) {
+                break;
             }
             int batchSize = batches.get(i).remaining();
             if (!picked.isEmpty() && size + batchSize > maxBytes) {

@@ -216,10 +216,25 @@ public final class InMemoryPartitions implements PartitionService {
         if (position.fetchOffset() < log.logStartOffset || position.fetchOffset() > log.nextOffset) {
             return FetchResult.error(Errors.OFFSET_OUT_OF_RANGE);
         }
-        ByteBuffer bytes = (budget <= 0 && !first) ? ByteBuffer.allocate(0)
-                : log.read(position.fetchOffset(), Math.min(position.maxBytes(), first ? position.maxBytes() : budget));
-        return new FetchResult(Errors.NONE, log.nextOffset, log.nextOffset, log.logStartOffset,
-                new HeapLogSlice(bytes, this));
+        long hw = log.highWatermark();
+        ByteBuffer bytes = (budget <= 0 && !first) || position.fetchOffset() >= hw ? ByteBuffer.allocate(0)
+                : log.read(position.fetchOffset(), Math.min(position.maxBytes(), first ? position.maxBytes() : budget),
+                        hw);
+        return new FetchResult(Errors.NONE, hw, hw, log.logStartOffset, new HeapLogSlice(bytes, this));
+    }
+
+    /**
+     * Holds the high watermark of {@code tp} at {@code offset}, as a new leader's trails its log end
+     * until its followers fetch again: fetches read below it only. {@code -1} lets it follow the log
+     * end again and wakes parked fetches.
+     */
+    public synchronized void holdHighWatermark(TopicPartition tp, long offset) {
+        InMemoryLog log = logs.get(tp);
+        if (log == null) {
+            throw new IllegalArgumentException("no log of " + tp);
+        }
+        log.heldHighWatermark = offset;
+        notifyAll();
     }
 
     @Override
@@ -232,7 +247,7 @@ public final class InMemoryPartitions implements PartitionService {
             return new OffsetLookup(Errors.NONE, -1, log.logStartOffset, 0);
         }
         if (timestamp == -1 || timestamp == -5) {
-            return new OffsetLookup(Errors.NONE, -1, log.nextOffset, 0);
+            return new OffsetLookup(Errors.NONE, -1, log.highWatermark(), 0);
         }
         if (timestamp == -3) {
             long[] max = log.maxTimestamp();
@@ -257,17 +272,41 @@ public final class InMemoryPartitions implements PartitionService {
         return new OffsetLookup(Errors.NONE, -1, log.logStartOffset, 0);
     }
 
-    /** Every batch here is in epoch 0: it ends at the log end; later epochs are unknown. */
+    /**
+     * Every batch here is in epoch 0; a later epoch started by {@link #startLeaderEpoch} holds no
+     * batch. The current epoch ends at the log end, epoch 0 where the current one began.
+     */
     @Override
     public synchronized EpochLookup offsetForLeaderEpoch(TopicPartition tp, int currentLeaderEpoch, int leaderEpoch) {
         InMemoryLog log = logs.get(tp);
         if (log == null) {
             return EpochLookup.error(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         }
-        if (currentLeaderEpoch > 0) {
+        if (currentLeaderEpoch > log.leaderEpoch) {
             return EpochLookup.error(Errors.UNKNOWN_LEADER_EPOCH);
         }
-        return leaderEpoch == 0 ? new EpochLookup(Errors.NONE, 0, log.nextOffset) : new EpochLookup(Errors.NONE, -1, -1);
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch < log.leaderEpoch) {
+            return EpochLookup.error(Errors.FENCED_LEADER_EPOCH);
+        }
+        if (leaderEpoch == log.leaderEpoch) {
+            return new EpochLookup(Errors.NONE, log.leaderEpoch, log.nextOffset);
+        }
+        return leaderEpoch >= 0 && leaderEpoch < log.leaderEpoch ? new EpochLookup(Errors.NONE, 0, log.leaderEpochStart)
+                : new EpochLookup(Errors.NONE, -1, -1);
+    }
+
+    /** This broker leads {@code tp} from {@code epoch} on, starting at the log end: a leader change. */
+    public synchronized void startLeaderEpoch(TopicPartition tp, int epoch) {
+        InMemoryLog log = logs.get(tp);
+        if (log == null) {
+            throw new IllegalArgumentException("no log of " + tp);
+        }
+        if (epoch <= log.leaderEpoch) {
+            throw new IllegalArgumentException("leader epoch " + epoch + " of " + tp + " is not above "
+                    + log.leaderEpoch);
+        }
+        log.leaderEpoch = epoch;
+        log.leaderEpochStart = log.nextOffset;
     }
 
     /** Every log in one online dir, next to a dir that is offline. */

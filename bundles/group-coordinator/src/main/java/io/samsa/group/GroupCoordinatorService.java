@@ -64,10 +64,10 @@ public final class GroupCoordinatorService implements GroupCoordinator {
         int offsets_topic_num_partitions() default 50;
 
         @AttributeDefinition(name = "offsets.topic.replication.factor",
-                description = "Replication factor of __consumer_offsets (capped at the live brokers). 1 until"
-                        + " Samsa replicates between brokers: a larger factor would leave commits waiting for"
-                        + " followers that do not exist")
-        short offsets_topic_replication_factor() default 1;
+                description = "Replication factor of __consumer_offsets, Kafka's 3 by default; on a cluster with"
+                        + " fewer live brokers when the topic is first needed it is created with one replica per"
+                        + " live broker, and a warning says so")
+        short offsets_topic_replication_factor() default 3;
 
         @AttributeDefinition(name = "offsets.topic.segment.bytes", description = "segment.bytes of __consumer_offsets")
         int offsets_topic_segment_bytes() default 104857600;
@@ -175,7 +175,7 @@ public final class GroupCoordinatorService implements GroupCoordinator {
         @Override
         public void load(int partition, OffsetsTopic.Ownership ownership) {
             long started = System.nanoTime();
-            groupLoader.load(partition, Rebalancer.now()).whenComplete((loaded, failure) -> {
+            groupLoader.load(partition, ownership.leaderEpoch, Rebalancer.now()).whenComplete((loaded, failure) -> {
                 if (failure != null) {
                     LOG.warn("Loading groups of {}-{} failed; retrying on the next request", CoordinatorLog.TOPIC,
                             partition, failure);

@@ -20,6 +20,7 @@ import org.apache.kafka.common.record.internal.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.samsa.api.broker.EpochLookup;
 import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
 import io.samsa.api.broker.OffsetLookup;
@@ -42,24 +43,44 @@ final class GroupLoader {
         this.executor = executor;
     }
 
-    /** The partition's groups as the log holds them. */
-    CompletableFuture<List<ClassicGroup>> load(int partition, long now) {
+    /**
+     * The partition's groups as the log holds them, read to the log end offset this leader had
+     * when the load began (Kafka's group load reads to the log end). A new leader's high watermark
+     * may trail its log end until its followers fetch again, and a commit acknowledged by the old
+     * leader may sit in between: the load waits for the high watermark to pass it (long polls,
+     * no thread held), so that no acknowledged commit is missed and nothing uncommitted is served.
+     * A leadership change during the load fails it (the fetches carry {@code leaderEpoch}).
+     */
+    CompletableFuture<List<ClassicGroup>> load(int partition, int leaderEpoch, long now) {
         TopicPartition tp = new TopicPartition(CoordinatorLog.TOPIC, partition);
         return CompletableFuture.supplyAsync(() -> {
             OffsetLookup start = partitions.listOffset(tp, -2L, IsolationLevel.READ_UNCOMMITTED);
             if (start.error() != Errors.NONE) {
                 throw new CompletionException(start.error().exception("Cannot load " + tp));
             }
-            return start.offset();
-        }, executor).thenCompose(start -> {
+            EpochLookup end = partitions.offsetForLeaderEpoch(tp, leaderEpoch, leaderEpoch);
+            if (end.error() != Errors.NONE) {
+                throw new CompletionException(end.error().exception("Cannot find the log end of " + tp
+                        + " in leader epoch " + leaderEpoch));
+            }
+            // No epoch recorded (a log written before epochs were kept): read to the high watermark.
+            return new long[] {Math.max(start.offset(), 0), end.leaderEpoch() == leaderEpoch ? end.endOffset() : -1};
+        }, executor).thenCompose(range -> {
             Replay replay = new Replay();
-            return readFrom(tp, Math.max(start, 0), replay).thenApply(v -> replay.groups(partition, now));
+            return readFrom(tp, leaderEpoch, range[0], range[1], replay).thenApply(v -> replay.groups(partition, now));
         });
     }
 
-    private CompletableFuture<Void> readFrom(TopicPartition tp, long offset, Replay replay) {
-        return partitions.fetch(-1, 0L, 0, LOAD_BYTES, IsolationLevel.READ_UNCOMMITTED,
-                Map.of(tp, new FetchPosition(offset, LOAD_BYTES, -1))).thenComposeAsync(results -> {
+    /** How long one read of a load waits for the high watermark to move. */
+    static final long LOAD_WAIT_MS = 500;
+
+    private CompletableFuture<Void> readFrom(TopicPartition tp, int leaderEpoch, long offset, long end, Replay replay) {
+        if (end >= 0 && offset >= end) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long wait = end >= 0 ? LOAD_WAIT_MS : 0;
+        return partitions.fetch(-1, wait, end >= 0 ? 1 : 0, LOAD_BYTES, IsolationLevel.READ_UNCOMMITTED,
+                Map.of(tp, new FetchPosition(offset, LOAD_BYTES, leaderEpoch))).thenComposeAsync(results -> {
                     FetchResult r = results.get(tp);
                     if (r == null || r.error() != Errors.NONE) {
                         Errors e = r == null ? Errors.UNKNOWN_SERVER_ERROR : r.error();
@@ -67,7 +88,9 @@ final class GroupLoader {
                     }
                     int size = r.records().sizeInBytes();
                     if (size == 0) {
-                        return CompletableFuture.completedFuture(null);
+                        // Below the end: the high watermark has not reached it yet; poll again.
+                        return end >= 0 ? readFrom(tp, leaderEpoch, offset, end, replay)
+                                : CompletableFuture.completedFuture(null);
                     }
                     ByteBuffer buffer = ByteBuffer.allocate(size);
                     try {
@@ -77,10 +100,10 @@ final class GroupLoader {
                     }
                     buffer.position(0).limit(size);
                     long next = replay.apply(MemoryRecords.readableRecords(buffer), offset);
-                    if (next <= offset || next >= r.highWatermark()) {
+                    if (next <= offset || end < 0 && next >= r.highWatermark()) {
                         return CompletableFuture.completedFuture(null);
                     }
-                    return readFrom(tp, next, replay);
+                    return readFrom(tp, leaderEpoch, next, end, replay);
                 }, executor);
     }
 

@@ -98,6 +98,12 @@ final class OffsetsTopic {
             try {
                 int brokers = Math.max(1, cluster.brokers().size());
                 short replication = (short) Math.max(1, Math.min(config.offsetsTopicReplicationFactor(), brokers));
+                if (replication < config.offsetsTopicReplicationFactor()) {
+                    LOG.warn("Creating {} with replication factor {}, not offsets.topic.replication.factor={}: only {}"
+                            + " broker(s) are live. Committed offsets survive the loss of a broker only with more"
+                            + " replicas; add them later with kafka-reassign-partitions.sh", CoordinatorLog.TOPIC,
+                            replication, config.offsetsTopicReplicationFactor(), brokers);
+                }
                 ApiError e = admin.createTopic(CoordinatorLog.TOPIC, config.offsetsTopicNumPartitions(), replication,
                         Map.of(), Map.of("cleanup.policy", "compact", "segment.bytes",
                                 String.valueOf(config.offsetsTopicSegmentBytes())), false);

@@ -135,6 +135,11 @@ public class GroupPersistenceTest extends CoordinatorTestSupport {
 
     @Test
     public void groupsAreServedOnlyAfterLoading() {
+        // Something to load: a group stored by an earlier coordinator (an empty log loads at once).
+        GroupCoordinatorService earlier = start(config(100));
+        awaitReady(earlier, "stored");
+        stableGroup(earlier, "stored");
+        stop(earlier);
         partitions.holdFetches();
         GroupCoordinatorService c = start(config(0));
         Poll.until("coordinator", () -> c.coordinatorFor("slow") == 0);
@@ -154,6 +159,7 @@ public class GroupPersistenceTest extends CoordinatorTestSupport {
         GroupCoordinatorService c = start(config(100));
         awaitReady(c, "moving");
         List<JoinGroupResponseData> joined = stableGroup(c, "moving");
+        TopicPartition offsets = new TopicPartition(CoordinatorLog.TOPIC, c.groups().get("moving").partition());
         JoinGroupResponseData j = joined.get(1);
         JoinGroupResponseData leader = joined.get(0).leader().equals(joined.get(0).memberId()) ? joined.get(0) : j;
         // The leader's JoinGroup starts a rebalance and waits for the other member.
@@ -169,6 +175,7 @@ public class GroupPersistenceTest extends CoordinatorTestSupport {
                 join("moving", j.memberId(), null, 10_000, 10_000, "range"))).errorCode());
 
         cluster.setLeader(CoordinatorLog.TOPIC, 0, 2);
+        partitions.startLeaderEpoch(offsets, 2);
         awaitReady(c, "moving");
         // The reloaded group is the stored one: stable at the generation whose assignment was written.
         assertEquals(Errors.NONE, heartbeat(c, "moving", j.memberId(), null, j.generationId()));

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
@@ -156,16 +157,43 @@ public class GroupReplayTest extends CoordinatorTestSupport {
         // The loader alone, over the same log, as a coordinator taking over the partition would run it.
         GroupLoader loader = new GroupLoader(partitions, Runnable::run);
         int partition = live.groups().get("rebalanced").partition();
-        List<ClassicGroup> loaded = get(loader.load(partition, Rebalancer.now()));
-        Map<String, DurableGroup> rebuilt = new TreeMap<>();
-        for (ClassicGroup g : loaded) {
-            rebuilt.put(g.groupId(), DurableGroup.of(g));
-        }
+        Map<String, DurableGroup> rebuilt = byGroupId(get(loader.load(partition, 0, Rebalancer.now())));
         List<String> inPartition = new ArrayList<>();
         for (ClassicGroup g : live.groups().inPartition(partition)) {
             inPartition.add(g.groupId());
         }
         assertEquals(inPartition.size(), rebuilt.size());
         assertEquals(expected.get("rebalanced"), rebuilt.get("rebalanced"));
+    }
+
+    @Test
+    public void aLoadReadsToTheLogEndOnceTheHighWatermarkPassesIt() {
+        GroupCoordinatorService live = start(config(100));
+        awaitReady(live, "rebalanced");
+        rebalancedGroup(live);
+        Map<String, DurableGroup> expected = durableGroups(live);
+        int partition = live.groups().get("rebalanced").partition();
+        TopicPartition tp = new TopicPartition(CoordinatorLog.TOPIC, partition);
+
+        // A new leader whose followers have not fetched since it took over: its high watermark
+        // trails its log end, which holds the group's acknowledged commits.
+        partitions.holdHighWatermark(tp, 0);
+        GroupLoader loader = new GroupLoader(partitions, Runnable::run);
+        long fetchesBefore = partitions.fetches();
+        CompletableFuture<List<ClassicGroup>> load = loader.load(partition, 0, Rebalancer.now());
+        Poll.until("the load polls again while the high watermark is held",
+                () -> partitions.fetches() >= fetchesBefore + 2);
+        assertFalse("a load does not finish below the log end it started with", load.isDone());
+
+        partitions.holdHighWatermark(tp, -1);
+        assertEquals(expected.get("rebalanced"), byGroupId(get(load)).get("rebalanced"));
+    }
+
+    private static Map<String, DurableGroup> byGroupId(List<ClassicGroup> loaded) {
+        Map<String, DurableGroup> groups = new TreeMap<>();
+        for (ClassicGroup g : loaded) {
+            groups.put(g.groupId(), DurableGroup.of(g));
+        }
+        return groups;
     }
 }
