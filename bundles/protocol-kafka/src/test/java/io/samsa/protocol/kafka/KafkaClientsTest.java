@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -97,6 +98,12 @@ public class KafkaClientsTest {
         assertEquals(3, description.partitions().size());
         assertEquals(0, description.partitions().get(0).leader().id());
         assertEquals(broker.port(), description.partitions().get(0).leader().port());
+        // The admin client pages DescribeTopicPartitions by its cursor: one partition per response.
+        Map<String, TopicDescription> paged = admin.describeTopics(List.of("admin-a", "admin-b"),
+                new DescribeTopicsOptions().partitionSizeLimitPerResponse(1)).allTopicNames().get();
+        assertEquals(List.of(0, 1, 2), paged.get("admin-a").partitions().stream().map(p -> p.partition()).toList());
+        assertEquals(1, paged.get("admin-b").partitions().size());
+        assertEquals(List.of(), paged.get("admin-a").partitions().get(2).elr());
 
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "admin-a");
         Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);

@@ -24,6 +24,8 @@ import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -247,6 +249,58 @@ public class MetadataAndAdminApisTest {
         DescribeClusterResponseData controllers = (DescribeClusterResponseData) client.call(ApiKeys.DESCRIBE_CLUSTER,
                 (short) 1, new DescribeClusterRequestData().setEndpointType((byte) 2));
         assertEquals(Errors.UNSUPPORTED_ENDPOINT_TYPE.code(), controllers.errorCode());
+    }
+
+    @Test
+    public void describeTopicPartitionsPagesInNameOrderWithACursor() throws Exception {
+        broker.cluster.createTopic("alpha", 3, (short) 1, Map.of(), Map.of(), false);
+        DescribeTopicPartitionsRequestData request = new DescribeTopicPartitionsRequestData()
+                .setResponsePartitionLimit(2);
+        for (String name : List.of("known", "missing", "alpha")) {
+            request.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName(name));
+        }
+        DescribeTopicPartitionsResponseData first = describeTopicPartitions(request);
+        assertEquals(List.of("alpha"), first.topics().stream().map(t -> t.name()).toList());
+        assertEquals(List.of(0, 1), first.topics().find("alpha").partitions().stream().map(p -> p.partitionIndex()).toList());
+        assertEquals(broker.cluster.topic("alpha").get().topicId(), first.topics().find("alpha").topicId());
+        assertEquals("alpha", first.nextCursor().topicName());
+        assertEquals(2, first.nextCursor().partitionIndex());
+
+        request.setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName("alpha").setPartitionIndex(2));
+        DescribeTopicPartitionsResponseData second = describeTopicPartitions(request);
+        assertEquals(List.of("alpha", "known"), second.topics().stream().map(t -> t.name()).toList());
+        assertEquals(List.of(2), second.topics().find("alpha").partitions().stream().map(p -> p.partitionIndex()).toList());
+        assertEquals(List.of(0), second.topics().find("known").partitions().stream().map(p -> p.partitionIndex()).toList());
+        assertEquals(List.of(0), second.topics().find("known").partitions().get(0).isrNodes());
+        assertEquals("known", second.nextCursor().topicName());
+        assertEquals(1, second.nextCursor().partitionIndex());
+
+        request.setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName("known").setPartitionIndex(1));
+        DescribeTopicPartitionsResponseData last = describeTopicPartitions(request);
+        assertEquals(List.of("known", "missing"), last.topics().stream().map(t -> t.name()).toList());
+        assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), last.topics().find("missing").errorCode());
+        assertNull("nothing left", last.nextCursor());
+
+        // An empty list is every topic.
+        DescribeTopicPartitionsResponseData all = describeTopicPartitions(new DescribeTopicPartitionsRequestData());
+        assertEquals(List.of("alpha", "known"), all.topics().stream().map(t -> t.name()).toList());
+        assertNull(all.nextCursor());
+    }
+
+    @Test
+    public void describeTopicPartitionsRefusesACursorOutsideTheRequest() throws Exception {
+        DescribeTopicPartitionsRequestData request = new DescribeTopicPartitionsRequestData()
+                .setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName("other").setPartitionIndex(0));
+        request.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("known"));
+        DescribeTopicPartitionsResponseData response = describeTopicPartitions(request);
+        assertTrue(response.topics().stream().allMatch(t -> t.errorCode() == Errors.INVALID_REQUEST.code()));
+        assertTrue("the request is answered as a whole error, not served: " + response,
+                response.topics().stream().allMatch(t -> t.partitions().isEmpty()));
+    }
+
+    private DescribeTopicPartitionsResponseData describeTopicPartitions(DescribeTopicPartitionsRequestData request)
+            throws Exception {
+        return (DescribeTopicPartitionsResponseData) client.call(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, (short) 0, request);
     }
 
     private MetadataResponseData metadata(short version, List<String> topics, boolean autoCreate) throws Exception {

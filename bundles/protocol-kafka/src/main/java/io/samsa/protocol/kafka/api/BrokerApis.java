@@ -11,6 +11,7 @@ import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -91,6 +92,8 @@ public final class BrokerApis {
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, IncrementalAlterConfigsRequestData.class,
                         alterConfigs::incrementalAlterConfigs)
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, DescribeClusterRequestData.class,
-                        new DescribeClusterHandler(cluster));
+                        new DescribeClusterHandler(cluster))
+                .register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0, DescribeTopicPartitionsRequestData.class,
+                        new DescribeTopicPartitionsHandler(cluster));
     }
 }
