@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs one of the repository's {@code bin/} scripts (Apache Kafka's own tools) as a process. */
@@ -25,10 +26,16 @@ final class Tool {
     }
 
     static Process start(String script, String... args) throws IOException {
+        return start(Map.of(), script, args);
+    }
+
+    /** Starts a script with {@code env} added to this process's environment. */
+    static Process start(Map<String, String> env, String script, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(SamsaProcess.ROOT.resolve("bin").resolve(script).toString());
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(SamsaProcess.ROOT.toFile());
+        pb.environment().putAll(env);
         // The build under test has just assembled the runtime; the scripts must not rebuild it.
         pb.environment().put("SAMSA_SKIP_BUILD", "1");
         return pb.start();
@@ -36,7 +43,13 @@ final class Tool {
 
     /** Runs a script to completion, feeding it {@code stdin}, within {@code timeout}. */
     static Tool run(Duration timeout, String stdin, String script, String... args) throws Exception {
-        Process p = start(script, args);
+        return runWith(timeout, Map.of(), stdin, script, args);
+    }
+
+    /** As {@link #run(Duration, String, String, String...)}, with {@code env} added to the environment. */
+    static Tool runWith(Duration timeout, Map<String, String> env, String stdin, String script, String... args)
+            throws Exception {
+        Process p = start(env, script, args);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread o = drain(p.getInputStream(), out);

@@ -214,6 +214,11 @@ final class ZooKeeperProcess implements AutoCloseable {
      * not serve (no quorum yet, or not answering).
      */
     Optional<String> mode() {
+        return mode(clientPort);
+    }
+
+    /** What {@code srvr} says the server on {@code clientPort} of 127.0.0.1 is; empty while it does not serve. */
+    static Optional<String> mode(int clientPort) {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), clientPort)) {
             s.setSoTimeout(2000);
             OutputStream out = s.getOutputStream();
