@@ -2,6 +2,25 @@
 # in $LOG_DIR/<out> and its PID in $LOG_DIR/<name>.pid.
 LOG_DIR="${LOG_DIR:-$SAMSA_HOME/logs}"
 
+# start_args <usage> <what> "$@": reads "[-daemon] <config>" into $daemon and $config (absolute,
+# readable) and leaves the remaining arguments in $rest.
+start_args() {
+  local usage="$1" what="$2"; shift 2
+  daemon=false
+  if [[ "${1:-}" == "-daemon" ]]; then daemon=true; shift; fi
+  if [[ $# -lt 1 ]]; then
+    echo "USAGE: $usage" >&2
+    exit 1
+  fi
+  config="$(readlink -f "$1")"
+  if [[ ! -r "$config" ]]; then
+    echo "Cannot read the $what config $1" >&2
+    exit 1
+  fi
+  shift
+  rest=("$@")
+}
+
 # start_daemon <name> <command...>: zookeeper -> zookeeper.out, kafka-server -> kafkaServer.out (Kafka's names)
 start_daemon() {
   local name="$1"; shift

@@ -8,18 +8,8 @@
 set -euo pipefail
 SAMSA_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$SAMSA_HOME/bin/daemon-functions.sh"
-daemon=false
-if [[ "${1:-}" == "-daemon" ]]; then daemon=true; shift; fi
-if [[ $# -lt 1 ]]; then
-  echo "USAGE: $0 [-daemon] server.properties [--override property=value]*" >&2
-  exit 1
-fi
-config="$(readlink -f "$1")"
-shift
-if [[ ! -r "$config" ]]; then
-  echo "Cannot read the broker config $config" >&2
-  exit 1
-fi
+start_args "$0 [-daemon] server.properties [--override property=value]*" broker "$@"
+set -- "${rest[@]}"
 if [[ $# -gt 0 ]]; then
   # --override: the file's keys, then the overrides, in one file the broker reads.
   merged="$(mktemp "${TMPDIR:-/tmp}/samsa-server-XXXXXX.properties")"

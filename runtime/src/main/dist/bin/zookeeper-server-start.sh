@@ -8,17 +8,7 @@
 set -euo pipefail
 SAMSA_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$SAMSA_HOME/bin/daemon-functions.sh"
-daemon=false
-if [[ "${1:-}" == "-daemon" ]]; then daemon=true; shift; fi
-if [[ $# -lt 1 ]]; then
-  echo "USAGE: $0 [-daemon] zookeeper.properties" >&2
-  exit 1
-fi
-config="$(readlink -f "$1")"
-if [[ ! -r "$config" ]]; then
-  echo "Cannot read the ZooKeeper config $1" >&2
-  exit 1
-fi
+start_args "$0 [-daemon] zookeeper.properties" ZooKeeper "$@"
 cp=""
 for prefix in zookeeper-osgi- slf4j-api- slf4j-simple- snappy-java-; do
   jar="$(ls "$SAMSA_HOME/bundles/$prefix"*.jar 2>/dev/null | head -1 || true)"
