@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -20,10 +21,11 @@ import io.samsa.api.replication.MetadataListener;
  * it in order on a thread of its own, so that a listener that reads the coordinator never holds
  * up the coordinator's event thread (nor other watchers).
  * <p>
- * Each subtree's watch reports "events may have been lost" (a null path) once on registration
- * and after a lost connection; every such report becomes a {@link MetadataListener#resync()},
- * but one not yet delivered absorbs those that follow it: the one resync re-reads everything
- * after all of them.
+ * Each subtree's watch reports "events may have been lost" (a null path) once it is in place and
+ * after a lost connection. The listener's first call is one resync, once every subtree has
+ * reported in place; the changes reported before it are dropped, since that resync re-reads what
+ * they changed. Later reports each become a resync, but one not yet delivered absorbs those that
+ * follow it: the one resync re-reads everything after all of them.
  */
 final class MetadataWatch implements Watch {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataWatch.class);
@@ -34,6 +36,10 @@ final class MetadataWatch implements Watch {
     private final ExecutorService delivery;
     private final List<Watch> trees = new ArrayList<>(ROOTS.size());
     private final AtomicBoolean resyncPending = new AtomicBoolean();
+    /** Which subtrees have reported their watch in place; guarded by this. */
+    private final boolean[] inPlace = new boolean[ROOTS.size()];
+    /** Subtrees yet to report in place; guarded by this. Until 0, nothing is delivered. */
+    private int awaitingPlacement = ROOTS.size();
     private volatile boolean closed;
 
     private MetadataWatch(MetadataListener listener) {
@@ -48,8 +54,9 @@ final class MetadataWatch implements Watch {
     static MetadataWatch start(Coordinator coordinator, MetadataListener listener) {
         MetadataWatch watch = new MetadataWatch(listener);
         try {
-            for (String root : ROOTS) {
-                watch.trees.add(coordinator.watchTree(root, watch::changed));
+            for (int i = 0; i < ROOTS.size(); i++) {
+                int tree = i;
+                watch.trees.add(coordinator.watchTree(ROOTS.get(i), path -> watch.changed(tree, path)));
             }
         } catch (RuntimeException e) {
             watch.close();
@@ -59,9 +66,19 @@ final class MetadataWatch implements Watch {
     }
 
     /** From a coordinator thread. */
-    private void changed(String path) {
+    private synchronized void changed(int tree, String path) {
         if (closed) {
             return;
+        }
+        if (awaitingPlacement > 0) {
+            if (path == null && !inPlace[tree]) {
+                inPlace[tree] = true;
+                awaitingPlacement--;
+            }
+            if (awaitingPlacement > 0) {
+                return;
+            }
+            path = null; // every subtree is watched: the first resync
         }
         if (path == null) {
             if (resyncPending.compareAndSet(false, true)) {
@@ -71,7 +88,8 @@ final class MetadataWatch implements Watch {
                 }, "resync");
             }
         } else {
-            deliver(() -> ZkLayout.dispatch(path, listener), path);
+            String changed = path;
+            deliver(() -> ZkLayout.dispatch(changed, listener), changed);
         }
     }
 
@@ -89,7 +107,7 @@ final class MetadataWatch implements Watch {
                     LOG.error("Cluster metadata listener failed on {}", what, e);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closed meanwhile
         }
     }

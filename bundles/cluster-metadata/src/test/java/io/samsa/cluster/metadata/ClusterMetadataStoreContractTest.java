@@ -346,6 +346,8 @@ public abstract class ClusterMetadataStoreContractTest {
 
         writer.createTopic("t", Uuid.randomUuid(), assignment(List.of(1, 2)), Map.of());
         events.await("topic t");
+        assertEquals("one resync stands for the registration of every subtree: " + events.all, 1,
+                events.count("resync"));
         TopicPartition tp = new TopicPartition("t", 0);
         StateUpdate first = writer.updatePartitionState(tp, Coordinator.ABSENT, leader(1, 0, List.of(1, 2)),
                 Optional.empty());
