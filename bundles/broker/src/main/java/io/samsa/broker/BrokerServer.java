@@ -20,12 +20,14 @@ import io.samsa.api.coordination.BrokerSession;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.storage.StorageEngine;
 
 /**
  * One running broker, independent of OSGi: registration and controller candidacy in the
- * coordinator, topic metadata, partition logs, delayed operations and retention, and the four
- * broker services built on them.
+ * coordinator, topic metadata (through the cluster metadata store; the controller id Metadata
+ * answers is the one the store reads, not this broker's own candidacy), partition logs, delayed
+ * operations and retention, and the four broker services built on them.
  */
 final class BrokerServer {
 
@@ -47,7 +49,7 @@ final class BrokerServer {
     private volatile Election election;
     private BrokerSession session;
 
-    BrokerServer(BrokerSettings settings, Coordinator coordinator, StorageEngine engine) {
+    BrokerServer(BrokerSettings settings, Coordinator coordinator, ClusterMetadataStore store, StorageEngine engine) {
         this.settings = settings;
         this.coordinator = coordinator;
         this.prefix = "[KafkaServer id=" + settings.brokerId() + "] ";
@@ -60,11 +62,11 @@ final class BrokerServer {
         delayedOps.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.registry = new PartitionRegistry(settings.brokerId(), new LogDirs(settings.logDirs()), engine,
                 this::replicasOffline);
-        this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId(), this::controllerId);
+        this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId());
         this.partitions = new LocalPartitionService(registry, metadata, delayedOps);
-        this.reconciler = new TopicReconciler(coordinator, new TopicMetadataStore(coordinator), metadata, registry,
-                settings.brokerId(), () -> this.settings.logDefaults(), this::partitionChanged);
-        this.topicAdmin = new LocalTopicAdmin(coordinator, new TopicMetadataStore(coordinator), reconciler, metadata,
+        this.reconciler = new TopicReconciler(coordinator, store, metadata, registry, settings.brokerId(),
+                () -> this.settings.logDefaults(), this::partitionChanged);
+        this.topicAdmin = new LocalTopicAdmin(coordinator, store, reconciler, metadata,
                 () -> this.settings, () -> controllerEpoch);
         this.producerIds = new ProducerIdAllocator(coordinator, settings.brokerId());
         this.retention = new RetentionScheduler(registry, settings.brokerId());
@@ -182,11 +184,6 @@ final class BrokerServer {
 
     private void partitionChanged(TopicPartition tp) {
         partitions.delayedFetches().partitionChanged(tp);
-    }
-
-    private int controllerId() {
-        Election e = election;
-        return e == null ? -1 : e.controllerId().orElse(-1);
     }
 
     BrokerSettings settings() {

@@ -14,6 +14,7 @@ import org.apache.kafka.common.requests.ApiError;
 
 import io.samsa.api.broker.ConfigEntry;
 import io.samsa.api.broker.ConfigEntry.Synonym;
+import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.storage.LogConfig;
 
 /**
@@ -25,7 +26,8 @@ import io.samsa.api.storage.LogConfig;
  * whose {@code @Modified} takes it live; this class validates, writes and describes them.
  */
 final class DynamicBrokerConfig {
-    static final String BROKER_CONFIGS = "/config/brokers";
+    /** The entity type of broker configs in the cluster metadata ({@code /config/brokers/...}). */
+    static final String BROKERS = "brokers";
     /** Kafka's name for the node of the cluster-wide defaults. */
     static final String DEFAULT_NODE = "<default>";
 
@@ -75,9 +77,9 @@ final class DynamicBrokerConfig {
             "log.retention.hours");
     private static final List<String> ROLL_TIME = List.of("log.roll.ms", "log.roll.hours");
 
-    private final TopicMetadataStore store;
+    private final ClusterMetadataStore store;
 
-    DynamicBrokerConfig(TopicMetadataStore store) {
+    DynamicBrokerConfig(ClusterMetadataStore store) {
         this.store = store;
     }
 
@@ -85,12 +87,13 @@ final class DynamicBrokerConfig {
         return TOPIC_SYNONYMS.containsKey(key) || FRONT_END_KEYS.contains(key) || CLEANER_KEYS.contains(key);
     }
 
-    static String path(String broker) {
-        return BROKER_CONFIGS + "/" + (broker.isEmpty() ? DEFAULT_NODE : broker);
+    /** The config entity of {@code broker}: its id, or {@value #DEFAULT_NODE} for the empty name of the cluster default. */
+    static String entity(String broker) {
+        return broker.isEmpty() ? DEFAULT_NODE : broker;
     }
 
     Map<String, String> read(String broker) {
-        return store.readConfigNode(path(broker));
+        return store.configs(BROKERS, entity(broker));
     }
 
     /**
@@ -127,7 +130,7 @@ final class DynamicBrokerConfig {
                 next.put(key, value.trim());
             }
         });
-        store.writeConfigNode(path(broker), next);
+        store.writeConfigs(BROKERS, entity(broker), next);
         return ApiError.NONE;
     }
 

@@ -16,8 +16,9 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Watch;
+import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.MetadataListener;
 
 /**
  * Watches this broker's dynamic configuration in the coordinator ({@link DynamicBrokerConfig}:
@@ -39,24 +40,34 @@ public class DynamicConfigPublisher {
     private final ConfigurationAdmin configAdmin;
     private final DynamicBrokerConfig dynamicConfig;
     private final String brokerId;
-    private final Watch defaults;
-    private final Watch perBroker;
+    private final Watch watch;
 
     @Activate
-    public DynamicConfigPublisher(@Reference(target = "(coordination.type=*)") Coordinator coordinator,
+    public DynamicConfigPublisher(@Reference(name = "metadataStore") ClusterMetadataStore store,
             @Reference ConfigurationAdmin configAdmin, Map<String, Object> properties) {
         this.configAdmin = configAdmin;
-        this.dynamicConfig = new DynamicBrokerConfig(new TopicMetadataStore(coordinator));
+        this.dynamicConfig = new DynamicBrokerConfig(store);
         Object id = properties.get(BROKER_ID);
         this.brokerId = id == null ? "0" : String.valueOf(id).trim();
-        this.defaults = coordinator.watch(DynamicBrokerConfig.path(""), this::publish);
-        this.perBroker = coordinator.watch(DynamicBrokerConfig.path(brokerId), this::publish);
+        this.watch = store.watch(new MetadataListener() {
+            @Override
+            public void resync() {
+                publish();
+            }
+
+            @Override
+            public void configChanged(String entityType, String entityName) {
+                if (entityType.equals(DynamicBrokerConfig.BROKERS) && (entityName.equals(DynamicBrokerConfig.DEFAULT_NODE)
+                        || entityName.equals(brokerId))) {
+                    publish();
+                }
+            }
+        });
     }
 
     @Deactivate
     void deactivate() {
-        defaults.close();
-        perBroker.close();
+        watch.close();
     }
 
     private synchronized void publish() {

@@ -44,6 +44,7 @@ import io.samsa.api.broker.TopicAdmin;
 import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.Coordinator;
+import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.storage.StorageEngine;
 
 /**
@@ -174,6 +175,8 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
     }
 
     private final Coordinator coordinator;
+    /** Topics, partition states, configs and the controller id, in the coordinator. */
+    private final ClusterMetadataStore metadataStore;
     /** Where the protocol front end listens; the broker registers that endpoint in the cluster. */
     private final ListenerEndpoints listeners;
 
@@ -188,9 +191,11 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
 
     @Activate
     public KafkaBroker(@Reference(name = "coordinator", target = "(coordination.type=*)") Coordinator coordinator,
+            @Reference(name = "metadataStore") ClusterMetadataStore metadataStore,
             @Reference(name = "listeners") ListenerEndpoints listeners, Config config,
             Map<String, Object> properties) {
         this.coordinator = coordinator;
+        this.metadataStore = metadataStore;
         this.listeners = listeners;
         this.settings = BrokerSettings.from(config, listeners.clientEndpoint());
         this.componentProperties = properties;
@@ -287,7 +292,7 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
             throw new IllegalStateException("Broker " + settings.brokerId() + " cannot start: no StorageEngine matches "
                     + "storage.target; deploy a storage feature or fix " + STORAGE_PID);
         }
-        BrokerServer starting = new BrokerServer(settings, coordinator, storage);
+        BrokerServer starting = new BrokerServer(settings, coordinator, metadataStore, storage);
         try {
             starting.start();
         } catch (Exception e) {
@@ -466,6 +471,15 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
         BrokerServer running = server;
         return running == null ? notServingFuture()
                 : running.partitionService().fetch(replicaId, maxWaitMs, minBytes, maxBytes, isolation, partitions);
+    }
+
+    @Override
+    public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long replicaEpoch, long maxWaitMs,
+            int minBytes, int maxBytes, IsolationLevel isolation, Map<TopicPartition, FetchPosition> partitions) {
+        BrokerServer running = server;
+        return running == null ? notServingFuture()
+                : running.partitionService().fetch(replicaId, replicaEpoch, maxWaitMs, minBytes, maxBytes, isolation,
+                        partitions);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
@@ -26,7 +27,12 @@ import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.CoordinationException;
 import io.samsa.api.coordination.Coordinator;
-import io.samsa.broker.TopicMetadata.PartitionState;
+import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.LeaderRecoveryState;
+import io.samsa.api.replication.PartitionAssignment;
+import io.samsa.api.replication.PartitionState;
+import io.samsa.api.replication.StateUpdate;
+import io.samsa.api.replication.TopicRecord;
 
 /**
  * CreateTopics, DeleteTopics, CreatePartitions and topic configs, validated as Kafka validates
@@ -37,7 +43,7 @@ final class LocalTopicAdmin implements TopicAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(LocalTopicAdmin.class);
 
     private final Coordinator coordinator;
-    private final TopicMetadataStore store;
+    private final ClusterMetadataStore store;
     private final TopicReconciler reconciler;
     private final MetadataCache metadata;
     private final Supplier<BrokerSettings> settings;
@@ -45,7 +51,7 @@ final class LocalTopicAdmin implements TopicAdmin {
     private final DynamicBrokerConfig dynamicConfig;
     private final Random random = new Random();
 
-    LocalTopicAdmin(Coordinator coordinator, TopicMetadataStore store, TopicReconciler reconciler,
+    LocalTopicAdmin(Coordinator coordinator, ClusterMetadataStore store, TopicReconciler reconciler,
             MetadataCache metadata, Supplier<BrokerSettings> settings, IntSupplier controllerEpoch) {
         this.coordinator = coordinator;
         this.store = store;
@@ -104,13 +110,13 @@ final class LocalTopicAdmin implements TopicAdmin {
             if (validateOnly) {
                 return ApiError.NONE;
             }
-            TopicMetadata topic = new TopicMetadata(name, Uuid.randomUuid(), 0, assignment,
-                    initialStates(assignment, new HashSet<>(live)), new TreeMap<>(overrides));
-            if (!store.create(topic)) {
+            Uuid topicId = Uuid.randomUuid();
+            if (!store.createTopic(name, topicId, assignments(assignment), new TreeMap<>(overrides))) {
                 return alreadyExists(name);
             }
+            writeInitialStates(name, assignment, new HashSet<>(live));
             reconciler.reconcileNow(name);
-            LOG.info("Created topic {} (id {}) with {} partition(s), replicas {}", name, topic.topicId(),
+            LOG.info("Created topic {} (id {}) with {} partition(s), replicas {}", name, topicId,
                     assignment.size(), assignment);
             return ApiError.NONE;
         } catch (CoordinationException e) {
@@ -124,7 +130,7 @@ final class LocalTopicAdmin implements TopicAdmin {
         } catch (InvalidTopicException e) {
             return new ApiError(Errors.INVALID_TOPIC_EXCEPTION, e.getMessage());
         }
-        if (metadata.topic(name).isPresent() || store.read(name).isPresent()) {
+        if (metadata.topic(name).isPresent() || store.topic(name).isPresent()) {
             return alreadyExists(name);
         }
         if (Topic.hasCollisionChars(name)) {
@@ -182,15 +188,35 @@ final class LocalTopicAdmin implements TopicAdmin {
         return null;
     }
 
-    /** Leader: the first live replica; in sync: the live replicas; leader epoch 0. */
-    private Map<Integer, PartitionState> initialStates(Map<Integer, List<Integer>> assignment, Set<Integer> live) {
-        Map<Integer, PartitionState> states = new TreeMap<>();
+    private static SortedMap<Integer, PartitionAssignment> assignments(Map<Integer, List<Integer>> replicas) {
+        SortedMap<Integer, PartitionAssignment> partitions = new TreeMap<>();
+        replicas.forEach((p, r) -> partitions.put(p, PartitionAssignment.of(r)));
+        return partitions;
+    }
+
+    /**
+     * The first state of each new partition: leader the first live replica, in sync the live
+     * replicas, leader epoch 0. Each is written only if no state is there yet, so one written
+     * meanwhile (by the controller) is kept.
+     * <p>
+     * The controller's topic initializer takes this over (step 8 of docs/replication-plan.md):
+     * then this broker writes the assignment alone and the elected controller, fenced, elects
+     * the first leaders.
+     */
+    private void writeInitialStates(String topic, Map<Integer, List<Integer>> assignment, Set<Integer> live) {
         int epoch = controllerEpoch.getAsInt();
         assignment.forEach((p, replicas) -> {
             List<Integer> isr = replicas.stream().filter(live::contains).toList();
-            states.put(p, new PartitionState(epoch, isr.isEmpty() ? -1 : isr.get(0), 0, isr));
+            // with no replica live, the state keeps the preferred one in the ISR and no leader
+            PartitionState first = isr.isEmpty()
+                    ? new PartitionState(-1, 0, List.of(replicas.get(0)), -1, epoch, LeaderRecoveryState.RECOVERED)
+                    : new PartitionState(isr.get(0), 0, isr, -1, epoch, LeaderRecoveryState.RECOVERED);
+            StateUpdate written = store.updatePartitionState(new TopicPartition(topic, p), Coordinator.ABSENT, first,
+                    Optional.empty());
+            if (!written.applied()) {
+                LOG.info("Partition {}-{} already has a state, kept: {}", topic, p, written.state());
+            }
         });
-        return states;
     }
 
     private List<Integer> liveBrokerIds() {
@@ -225,7 +251,7 @@ final class LocalTopicAdmin implements TopicAdmin {
             return new ApiError(Errors.TOPIC_DELETION_DISABLED, "Topic deletion is disabled (delete.topic.enable=false)");
         }
         try {
-            if (!store.delete(name)) {
+            if (!store.deleteTopic(name)) {
                 return new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + name + " does not exist");
             }
             reconciler.reconcileNow(name);
@@ -252,12 +278,12 @@ final class LocalTopicAdmin implements TopicAdmin {
     private ApiError tryCreatePartitions(String name, int totalCount, List<List<Integer>> newAssignments,
             boolean validateOnly) {
         try {
-            Optional<TopicMetadata> found = store.read(name);
+            Optional<TopicRecord> found = store.topic(name);
             if (found.isEmpty()) {
                 return new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + name + " does not exist");
             }
-            TopicMetadata topic = found.get();
-            int current = topic.assignment().size();
+            TopicRecord topic = found.get();
+            int current = topic.partitions().size();
             if (totalCount < current) {
                 return new ApiError(Errors.INVALID_PARTITIONS, "Topic currently has " + current
                         + " partitions, which is higher than the requested " + totalCount + ".");
@@ -266,7 +292,7 @@ final class LocalTopicAdmin implements TopicAdmin {
                 return new ApiError(Errors.INVALID_PARTITIONS, "Topic already has " + current + " partitions.");
             }
             List<Integer> live = liveBrokerIds();
-            int rf = topic.assignment().get(0).size();
+            int rf = topic.partitions().get(0).replicas().size();
             int added = totalCount - current;
             SortedMap<Integer, List<Integer>> extra;
             if (newAssignments != null && !newAssignments.isEmpty()) {
@@ -287,17 +313,18 @@ final class LocalTopicAdmin implements TopicAdmin {
                     return new ApiError(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + rf
                             + " time(s): only " + live.size() + " broker(s) are registered.");
                 }
-                int start = Math.max(0, live.indexOf(topic.assignment().get(0).get(0)));
+                int start = Math.max(0, live.indexOf(topic.partitions().get(0).replicas().get(0)));
                 extra = ReplicaAssignment.assign(live, added, rf, current, start, random.nextInt(live.size()));
             }
             if (validateOnly) {
                 return ApiError.NONE;
             }
-            SortedMap<Integer, List<Integer>> grown = new TreeMap<>(topic.assignment());
-            grown.putAll(extra);
-            if (!store.addPartitions(topic, grown, initialStates(extra, new HashSet<>(live)))) {
+            SortedMap<Integer, PartitionAssignment> grown = new TreeMap<>(topic.partitions());
+            grown.putAll(assignments(extra));
+            if (store.updateAssignment(name, topic.version(), grown, Optional.empty()) < 0) {
                 return null;
             }
+            writeInitialStates(name, extra, new HashSet<>(live));
             reconciler.reconcileNow(name);
             LOG.info("Grew topic {} from {} to {} partitions", name, current, totalCount);
             return ApiError.NONE;
@@ -340,10 +367,10 @@ final class LocalTopicAdmin implements TopicAdmin {
     public ApiError alterTopicConfig(String topic, Map<String, String> changes, boolean incremental,
             boolean validateOnly) {
         try {
-            if (store.read(topic).isEmpty()) {
+            if (store.topic(topic).isEmpty()) {
                 return new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + topic + " does not exist");
             }
-            Map<String, String> next = new TreeMap<>(incremental ? store.readConfig(topic) : Map.of());
+            Map<String, String> next = new TreeMap<>(incremental ? store.configs("topics", topic) : Map.of());
             changes.forEach((k, v) -> {
                 if (v == null) {
                     next.remove(k);
@@ -358,7 +385,7 @@ final class LocalTopicAdmin implements TopicAdmin {
             if (validateOnly) {
                 return ApiError.NONE;
             }
-            store.writeConfig(topic, next);
+            store.writeConfigs("topics", topic, next);
             reconciler.reconcileNow(topic);
             LOG.info("Topic {} config overrides now {}", topic, next);
             return ApiError.NONE;

@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.IntSupplier;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -34,13 +33,13 @@ final class MetadataCache implements ClusterView {
 
     private final String clusterId;
     private final int localBrokerId;
-    private final IntSupplier controllerId;
+    /** As {@code /controller} said when the metadata thread last read it; -1 for none. */
+    private volatile int controllerId = -1;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), List.of());
 
-    MetadataCache(String clusterId, int localBrokerId, IntSupplier controllerId) {
+    MetadataCache(String clusterId, int localBrokerId) {
         this.clusterId = clusterId;
         this.localBrokerId = localBrokerId;
-        this.controllerId = controllerId;
     }
 
     @Override
@@ -55,7 +54,11 @@ final class MetadataCache implements ClusterView {
 
     @Override
     public int controllerId() {
-        return controllerId.getAsInt();
+        return controllerId;
+    }
+
+    void setControllerId(int brokerId) {
+        controllerId = brokerId;
     }
 
     @Override

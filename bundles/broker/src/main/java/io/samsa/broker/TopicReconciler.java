@@ -1,10 +1,8 @@
 package io.samsa.broker;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,46 +16,54 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Watch;
+import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.MetadataListener;
+import io.samsa.api.replication.PartitionAssignment;
+import io.samsa.api.replication.PartitionState;
+import io.samsa.api.replication.TopicRecord;
 import io.samsa.api.storage.LogConfig;
-import io.samsa.broker.TopicMetadata.PartitionState;
 
 /**
- * Keeps this broker in step with the topic metadata in the coordinator: opens the logs of
- * partitions assigned here, applies leadership and config changes, deletes the logs of deleted
- * topics, and refreshes the {@link MetadataCache}.
+ * Keeps this broker in step with the cluster metadata: opens the logs of partitions assigned
+ * here, applies leadership and config changes, deletes the logs of deleted topics, and refreshes
+ * the {@link MetadataCache} (the controller id included).
  * <p>
- * All of it runs on one metadata thread, fed by coordinator watches (which only enqueue work)
- * and by this broker's own writes (which wait for their change to be applied).
+ * All of it runs on one metadata thread, fed by the store's {@link ClusterMetadataStore#watch
+ * watch} (whose listener only enqueues work) and by this broker's own writes (which wait for
+ * their change to be applied). The watch covers the partition states too, so a leader or ISR
+ * written by another broker or the controller reaches the cache and the local partition; such a
+ * change re-reads only that partition's state.
  */
 final class TopicReconciler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicReconciler.class);
-    static final String BROKER_IDS = "/brokers/ids";
 
     private final Coordinator coordinator;
-    private final TopicMetadataStore store;
+    private final ClusterMetadataStore store;
     private final MetadataCache cache;
     private final PartitionRegistry registry;
     private final int brokerId;
     private final Supplier<LogConfig> logDefaults;
     private final Consumer<TopicPartition> partitionChanged;
     private final ExecutorService thread;
-    private final List<Watch> watches = new ArrayList<>();
-    /** Watches per known topic; touched only on the metadata thread. */
-    private final Map<String, List<Watch>> topicWatches = new HashMap<>();
+    private Watch watch;
+    /** The topics as last applied, by name; touched only on the metadata thread. */
+    private final Map<String, TopicRecord> topics = new HashMap<>();
     private volatile Thread metadataThread;
     private volatile boolean closed;
     /** False while the topics that existed before this broker started are loaded; metadata thread only. */
     private boolean loaded;
 
-    TopicReconciler(Coordinator coordinator, TopicMetadataStore store, MetadataCache cache, PartitionRegistry registry,
-            int brokerId, Supplier<LogConfig> logDefaults, Consumer<TopicPartition> partitionChanged) {
+    TopicReconciler(Coordinator coordinator, ClusterMetadataStore store, MetadataCache cache,
+            PartitionRegistry registry, int brokerId, Supplier<LogConfig> logDefaults,
+            Consumer<TopicPartition> partitionChanged) {
         this.coordinator = coordinator;
         this.store = store;
         this.cache = cache;
@@ -76,11 +82,12 @@ final class TopicReconciler implements AutoCloseable {
     /** Loads every topic (opening local logs) before returning, then follows changes. */
     void start() {
         runNow(() -> {
+            // watching first, then loading, then the watch's first resync loading again: no change
+            // written before the coordinator's watches were in place is missed
+            watch = store.watch(new Changes());
             reconcileAll();
             loaded = true;
-            watches.add(coordinator.watch(TopicMetadataStore.TOPICS, () -> submit(this::reconcileAll)));
-            watches.add(coordinator.watch(BROKER_IDS, () -> submit(this::refreshBrokers)));
-            for (var dir : registry.unclaimedDirectories(topicWatches.keySet())) {
+            for (var dir : registry.unclaimedDirectories(topics.keySet())) {
                 LOG.warn("Log directory {} belongs to no topic in the cluster metadata; leaving it in place", dir);
             }
         });
@@ -88,17 +95,14 @@ final class TopicReconciler implements AutoCloseable {
 
     /** Applies the stored state of {@code topic} now; for this broker's own writes. */
     void reconcileNow(String topic) {
-        runNow(() -> {
-            watchTopic(topic);
-            reconcileTopic(topic);
-        });
+        runNow(() -> reconcileTopic(topic));
     }
 
     /** Re-reads {@code topics} on the metadata thread, e.g. after replicas here went offline. */
-    void refresh(Collection<String> topics) {
-        for (String name : topics) {
+    void refresh(Collection<String> names) {
+        for (String name : names) {
             submit(() -> {
-                if (topicWatches.containsKey(name)) {
+                if (topics.containsKey(name)) {
                     reconcileTopic(name);
                 }
             });
@@ -110,10 +114,54 @@ final class TopicReconciler implements AutoCloseable {
         runNow(this::reconcileAll);
     }
 
+    /** The store's events, turned into work for the metadata thread. */
+    private final class Changes implements MetadataListener {
+        /**
+         * The first one too, though {@link #start} has just loaded everything: it comes once the
+         * coordinator's watches are in place, which may be after that load read the tree.
+         */
+        @Override
+        public void resync() {
+            submit(TopicReconciler.this::reconcileAll);
+        }
+
+        @Override
+        public void topicChanged(String topic) {
+            submit(() -> reconcileTopic(topic));
+        }
+
+        @Override
+        public void configChanged(String entityType, String entityName) {
+            if (entityType.equals("topics")) {
+                submit(() -> {
+                    if (topics.containsKey(entityName)) {
+                        reconcileTopic(entityName);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void partitionStateChanged(TopicPartition partition) {
+            submit(() -> reconcilePartition(partition));
+        }
+
+        @Override
+        public void brokersChanged() {
+            submit(TopicReconciler.this::refreshBrokers);
+        }
+
+        @Override
+        public void controllerChanged() {
+            submit(TopicReconciler.this::refreshController);
+        }
+    }
+
     private void reconcileAll() {
         refreshBrokers();
+        refreshController();
         Set<String> names = new TreeSet<>(store.topicNames());
-        Set<String> known = new TreeSet<>(topicWatches.keySet());
+        Set<String> known = new TreeSet<>(topics.keySet());
         cache.topics().forEach(t -> known.add(t.name()));
         registry.all().forEach(p -> known.add(p.topicPartition().topic()));
         registry.offlinePartitions().forEach(tp -> known.add(tp.topic()));
@@ -123,7 +171,6 @@ final class TopicReconciler implements AutoCloseable {
             }
         }
         for (String name : names) {
-            watchTopic(name);
             reconcileTopic(name);
         }
     }
@@ -132,38 +179,54 @@ final class TopicReconciler implements AutoCloseable {
         cache.setBrokers(coordinator.liveBrokers());
     }
 
-    private void watchTopic(String name) {
-        if (topicWatches.containsKey(name)) {
-            return;
-        }
-        Runnable onChange = () -> submit(() -> {
-            if (topicWatches.containsKey(name)) {
-                reconcileTopic(name);
-            }
-        });
-        topicWatches.put(name, List.of(coordinator.watch(TopicMetadataStore.topicPath(name), onChange),
-                coordinator.watch(TopicMetadataStore.configPath(name), onChange)));
+    private void refreshController() {
+        cache.setControllerId(store.controllerId().orElse(-1));
     }
 
     private void reconcileTopic(String name) {
-        Optional<TopicMetadata> topic = store.read(name);
+        Optional<TopicRecord> topic = store.topic(name);
         if (topic.isPresent()) {
             apply(topic.get());
-        } else if (coordinator.read(TopicMetadataStore.topicPath(name)).isEmpty()) {
+        } else {
             removeTopic(name);
         }
     }
 
-    private void apply(TopicMetadata topic) {
+    /** A partition's state changed: re-reads that state alone when the topic is known, else the topic. */
+    private void reconcilePartition(TopicPartition tp) {
+        TopicRecord known = topics.get(tp.topic());
+        if (known == null || !known.partitions().containsKey(tp.partition())) {
+            reconcileTopic(tp.topic());
+            return;
+        }
+        Optional<PartitionState> state = store.partitionState(tp);
+        Map<Integer, PartitionState> states = new HashMap<>(known.states());
+        if (state.isPresent()) {
+            states.put(tp.partition(), state.get());
+        } else {
+            states.remove(tp.partition());
+        }
+        TopicRecord updated = new TopicRecord(known.name(), known.topicId(), known.version(), known.partitions(),
+                states, known.configs());
+        topics.put(updated.name(), updated);
+        Partition partition = registry.get(tp);
+        if (partition != null) {
+            applyLeadership(updated, tp, partition);
+        }
+        publish(updated);
+    }
+
+    private void apply(TopicRecord topic) {
+        TopicRecord previous = topics.put(topic.name(), topic);
         Optional<TopicView> old = cache.topic(topic.name());
-        if (old.isPresent() && !old.get().topicId().equals(topic.topicId())) {
-            LOG.info("Topic {} was re-created with id {} (was {})", topic.name(), topic.topicId(),
-                    old.get().topicId());
+        Uuid oldId = previous != null ? previous.topicId() : old.map(TopicView::topicId).orElse(null);
+        if (oldId != null && !oldId.equals(topic.topicId())) {
+            LOG.info("Topic {} was re-created with id {} (was {})", topic.name(), topic.topicId(), oldId);
             deleteLocalPartitions(topic.name());
         }
         LogConfig config = TopicConfigs.effective(topic.configs(), logDefaults.get());
         long now = System.currentTimeMillis();
-        for (Map.Entry<Integer, List<Integer>> e : topic.assignment().entrySet()) {
+        for (Map.Entry<Integer, PartitionAssignment> e : topic.partitions().entrySet()) {
             TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
             Partition partition = registry.get(tp);
             if (!e.getValue().contains(brokerId)) {
@@ -192,19 +255,24 @@ final class TopicReconciler implements AutoCloseable {
                 partition.updateConfig(config);
                 LOG.info("Applied new log config to {}", tp);
             }
-            PartitionState state = topic.states().getOrDefault(e.getKey(), PartitionState.NONE);
-            if (partition.updateLeadership(state.leader() == brokerId, state.leaderEpoch(), state.isr())) {
-                partitionChanged.accept(tp);
-            }
+            applyLeadership(topic, tp, partition);
         }
-        cache.put(topic.toView(p -> registry.isOffline(new TopicPartition(topic.name(), p)), brokerId));
+        publish(topic);
+    }
+
+    private void applyLeadership(TopicRecord topic, TopicPartition tp, Partition partition) {
+        PartitionState state = topic.state(tp.partition());
+        if (partition.updateLeadership(state.leader() == brokerId, state.leaderEpoch(), state.isr())) {
+            partitionChanged.accept(tp);
+        }
+    }
+
+    private void publish(TopicRecord topic) {
+        cache.put(TopicMetadata.view(topic, p -> registry.isOffline(new TopicPartition(topic.name(), p)), brokerId));
     }
 
     private void removeTopic(String name) {
-        List<Watch> w = topicWatches.remove(name);
-        if (w != null) {
-            w.forEach(Watch::close);
-        }
+        topics.remove(name);
         cache.remove(name);
         deleteLocalPartitions(name);
     }
@@ -261,9 +329,11 @@ final class TopicReconciler implements AutoCloseable {
         closed = true;
         try {
             runNow(() -> {
-                watches.forEach(Watch::close);
-                topicWatches.values().forEach(ws -> ws.forEach(Watch::close));
-                topicWatches.clear();
+                if (watch != null) {
+                    watch.close();
+                    watch = null;
+                }
+                topics.clear();
             });
         } catch (RuntimeException e) {
             LOG.debug("Closing watches failed", e);

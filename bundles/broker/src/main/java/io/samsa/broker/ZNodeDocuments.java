@@ -3,10 +3,7 @@ package io.samsa.broker;
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
-import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -16,8 +13,10 @@ import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 
 /**
- * The broker's znode documents in and out of JSON (jakarta.json; Parsson in the runtime).
- * Written compact and in member order, byte for byte as Kafka writes them.
+ * The JSON of the one znode document the broker keeps itself, the producer id block
+ * ({@link ProducerIdAllocator}); topics, states and configs are the cluster-metadata bundle's.
+ * Written compact and in member order, byte for byte as Kafka writes it (jakarta.json; Parsson in
+ * the runtime).
  */
 final class ZNodeDocuments {
     /**
@@ -68,27 +67,5 @@ final class ZNodeDocuments {
             return fallback;
         }
         throw new IllegalArgumentException("\"" + name + "\" is " + value.getValueType() + ", not a number");
-    }
-
-    /** An array of integers, such as a replica list; empty when {@code value} is not an array. */
-    static List<Integer> intList(JsonValue value) {
-        if (!(value instanceof JsonArray items)) {
-            return List.of();
-        }
-        List<Integer> ints = new ArrayList<>(items.size());
-        for (JsonValue item : items) {
-            if (!(item instanceof JsonNumber n)) {
-                throw new IllegalArgumentException("expected an array of integers, found " + item.getValueType() + " in it");
-            }
-            ints.add(n.intValue());
-        }
-        return List.copyOf(ints);
-    }
-
-    /** The integers as a JSON array. */
-    static JsonArray array(List<Integer> ints) {
-        jakarta.json.JsonArrayBuilder array = JSON.createArrayBuilder();
-        ints.forEach(array::add);
-        return array.build();
     }
 }

@@ -20,6 +20,7 @@ import io.samsa.api.broker.FetchResult;
 import io.samsa.api.broker.ListenerEndpoints;
 import io.samsa.api.broker.ProduceResult;
 import io.samsa.api.storage.StorageEngine;
+import io.samsa.cluster.metadata.CoordinatorMetadataStore;
 import io.samsa.storage.filechannel.FileChannelStorageEngine;
 import io.samsa.testsupport.InMemoryCoordinator;
 
@@ -60,7 +61,8 @@ final class BrokerFixture implements AutoCloseable {
         config.putIfAbsent("log.dirs", root.resolve("broker-" + brokerId).toString());
         Object advertised = config.remove("advertised.listeners");
         BrokerServer server = new BrokerServer(BrokerSettings.from(TestConfig.of(config),
-                advertised == null ? LOCAL_ENDPOINT : endpoint(advertised.toString())), coordinator, engine);
+                advertised == null ? LOCAL_ENDPOINT : endpoint(advertised.toString())), coordinator,
+                new CoordinatorMetadataStore(coordinator), engine);
         server.start();
         started.add(server);
         return server;

@@ -14,11 +14,13 @@ import org.junit.Test;
 
 import io.samsa.api.broker.ConfigEntry;
 import io.samsa.api.broker.ConfigEntry.Synonym;
+import io.samsa.cluster.metadata.CoordinatorMetadataStore;
 import io.samsa.testsupport.InMemoryCoordinator;
 
 public class DynamicBrokerConfigTest {
 
-    private final DynamicBrokerConfig config = new DynamicBrokerConfig(new TopicMetadataStore(new InMemoryCoordinator()));
+    private final DynamicBrokerConfig config = new DynamicBrokerConfig(
+            new CoordinatorMetadataStore(new InMemoryCoordinator()));
 
     private static List<ConfigEntry> brokerConfig(Map<String, ?> overrides) {
         return BrokerSettings.from(TestConfig.of(overrides), BrokerFixture.LOCAL_ENDPOINT).brokerConfig();

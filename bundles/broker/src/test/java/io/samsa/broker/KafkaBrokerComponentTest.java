@@ -37,6 +37,7 @@ import io.samsa.api.broker.TopicAdmin;
 import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.StorageEngine;
+import io.samsa.cluster.metadata.CoordinatorMetadataStore;
 import io.samsa.testsupport.InMemoryCoordinator;
 
 /**
@@ -73,7 +74,8 @@ public class KafkaBrokerComponentTest {
     private KafkaBroker component(Map<String, Object> config) {
         Map<String, Object> properties = new HashMap<>(config);
         properties.put("service.pid", KafkaBroker.PID);
-        KafkaBroker broker = new KafkaBroker(coordinator, listeners, TestConfig.of(config), properties);
+        KafkaBroker broker = new KafkaBroker(coordinator, new CoordinatorMetadataStore(coordinator), listeners,
+                TestConfig.of(config), properties);
         components.add(broker);
         return broker;
     }
