@@ -146,6 +146,25 @@ final class TopicConfigs {
         };
     }
 
+    /**
+     * A topic's {@code min.insync.replicas}: its override, else the broker's default (also when
+     * the stored override is not a valid count).
+     */
+    static int minInsyncReplicas(Map<String, String> overrides, int brokerDefault) {
+        String value = overrides.get(MIN_INSYNC_REPLICAS);
+        if (value != null) {
+            try {
+                int n = Integer.parseInt(value.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // validated when written; a value stored by another tool falls back like the log keys do
+            }
+        }
+        return brokerDefault;
+    }
+
     /** The log configuration of a topic; stored overrides that no longer validate fall back to broker defaults. */
     static LogConfig effective(Map<String, String> overrides, LogConfig brokerDefaults) {
         try {

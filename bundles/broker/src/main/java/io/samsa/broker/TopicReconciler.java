@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.TopicPartition;
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
 import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Watch;
+import io.samsa.api.replication.LeaderRecoveryState;
+import io.samsa.api.replication.LeaderReplica;
+import io.samsa.api.replication.PartitionAssignment;
+import io.samsa.api.replication.ReplicaSettings;
+import io.samsa.api.replication.ReplicationRuntime;
 import io.samsa.api.storage.LogConfig;
 import io.samsa.broker.TopicMetadata.PartitionState;
 
@@ -47,6 +53,8 @@ final class TopicReconciler implements AutoCloseable {
     private final int brokerId;
     private final Supplier<LogConfig> logDefaults;
     private final Consumer<TopicPartition> partitionChanged;
+    private final Supplier<ReplicationRuntime> replication;
+    private final IntSupplier defaultMinInsyncReplicas;
     private final ExecutorService thread;
     private final List<Watch> watches = new ArrayList<>();
     /** Watches per known topic; touched only on the metadata thread. */
@@ -57,7 +65,8 @@ final class TopicReconciler implements AutoCloseable {
     private boolean loaded;
 
     TopicReconciler(Coordinator coordinator, TopicMetadataStore store, MetadataCache cache, PartitionRegistry registry,
-            int brokerId, Supplier<LogConfig> logDefaults, Consumer<TopicPartition> partitionChanged) {
+            int brokerId, Supplier<LogConfig> logDefaults, Consumer<TopicPartition> partitionChanged,
+            Supplier<ReplicationRuntime> replication, IntSupplier defaultMinInsyncReplicas) {
         this.coordinator = coordinator;
         this.store = store;
         this.cache = cache;
@@ -65,6 +74,8 @@ final class TopicReconciler implements AutoCloseable {
         this.brokerId = brokerId;
         this.logDefaults = logDefaults;
         this.partitionChanged = partitionChanged;
+        this.replication = replication;
+        this.defaultMinInsyncReplicas = defaultMinInsyncReplicas;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "samsa-metadata-" + brokerId);
             t.setDaemon(true);
@@ -168,6 +179,7 @@ final class TopicReconciler implements AutoCloseable {
             Partition partition = registry.get(tp);
             if (!e.getValue().contains(brokerId)) {
                 if (partition != null || registry.isOffline(tp)) {
+                    replication.get().remove(tp);
                     registry.close(tp);
                     partitionChanged.accept(tp);
                 }
@@ -193,11 +205,25 @@ final class TopicReconciler implements AutoCloseable {
                 LOG.info("Applied new log config to {}", tp);
             }
             PartitionState state = topic.states().getOrDefault(e.getKey(), PartitionState.NONE);
-            if (partition.updateLeadership(state.leader() == brokerId, state.leaderEpoch(), state.isr())) {
+            Optional<LeaderReplica> leadership = replication.get().apply(partition,
+                    PartitionAssignment.of(e.getValue()), replicationState(state),
+                    new ReplicaSettings(TopicConfigs.minInsyncReplicas(topic.configs(),
+                            defaultMinInsyncReplicas.getAsInt())));
+            if (partition.applyLeadership(leadership, state.leaderEpoch())) {
                 partitionChanged.accept(tp);
             }
         }
         cache.put(topic.toView(p -> registry.isOffline(new TopicPartition(topic.name(), p)), brokerId));
+    }
+
+    /**
+     * Adapter from the broker's stored state to the replication API's, until the cluster-metadata
+     * store hands out the API type itself (with the partition epoch, which is not read here yet).
+     */
+    private static io.samsa.api.replication.PartitionState replicationState(PartitionState s) {
+        return s == PartitionState.NONE ? io.samsa.api.replication.PartitionState.NONE
+                : new io.samsa.api.replication.PartitionState(s.leader(), s.leaderEpoch(), s.isr(), -1,
+                        s.controllerEpoch(), LeaderRecoveryState.RECOVERED);
     }
 
     private void removeTopic(String name) {
@@ -214,6 +240,7 @@ final class TopicReconciler implements AutoCloseable {
         registry.all().forEach(p -> local.add(p.topicPartition()));
         for (TopicPartition tp : local) {
             if (tp.topic().equals(topic)) {
+                replication.get().remove(tp);
                 registry.delete(tp);
                 partitionChanged.accept(tp);
             }

@@ -73,7 +73,7 @@ public class KafkaBrokerComponentTest {
     private KafkaBroker component(Map<String, Object> config) {
         Map<String, Object> properties = new HashMap<>(config);
         properties.put("service.pid", KafkaBroker.PID);
-        KafkaBroker broker = new KafkaBroker(coordinator, listeners, TestConfig.of(config), properties);
+        KafkaBroker broker = new KafkaBroker(coordinator, listeners, new SoloReplicationEngine(), TestConfig.of(config), properties);
         components.add(broker);
         return broker;
     }

@@ -46,6 +46,16 @@ final class Records {
                 .buffer();
     }
 
+    /**
+     * {@code batch} as a leader stored it: at {@code baseOffset}, stamped with {@code leaderEpoch}
+     * (neither is covered by the CRC), what a follower copies.
+     */
+    static ByteBuffer asLeaderWrote(ByteBuffer batch, long baseOffset, int leaderEpoch) {
+        batch.putLong(batch.position(), baseOffset);
+        batch.putInt(batch.position() + 12, leaderEpoch);
+        return batch;
+    }
+
     static ByteBuffer concat(ByteBuffer... parts) {
         int size = 0;
         for (ByteBuffer p : parts) {
