@@ -109,6 +109,35 @@ public class ProduceFetchTest {
     }
 
     @Test
+    public void minInsyncReplicasComesFromTheTopicElseTheBroker() throws Exception {
+        broker.topicAdmin().alterTopicConfig("events", Map.of("min.insync.replicas", "2"), true, false);
+        fixture.coordinator.awaitCallbacks();
+        broker.awaitMetadata();
+        assertEquals(Errors.NOT_ENOUGH_REPLICAS, produce(broker, tp, Records.batch("unsafe")).error());
+        assertEquals("nothing appended", 0, broker.registry().get(tp).logEndOffset());
+        assertEquals("every partition of the topic", Errors.NOT_ENOUGH_REPLICAS,
+                produce(broker, new TopicPartition("events", 1), Records.batch("unsafe")).error());
+        BrokerFixture.createTopic(broker, "loose", 1);
+        assertEquals("the broker default (1) for other topics", Errors.NONE,
+                produce(broker, new TopicPartition("loose", 0), Records.batch("fine")).error());
+
+        broker.topicAdmin().alterTopicConfig("events", Map.of("min.insync.replicas", "1"), true, false);
+        fixture.coordinator.awaitCallbacks();
+        broker.awaitMetadata();
+        assertEquals(Errors.NONE, produce(broker, tp, Records.batch("safe")).error());
+
+        BrokerServer strict = fixture.start(1, Map.of("min.insync.replicas", 2));
+        assertFalse(strict.topicAdmin().createTopic("strict", -1, (short) -1, Map.of(0, List.of(1)), Map.of(), false)
+                .isFailure());
+        TopicPartition onStrict = new TopicPartition("strict", 0);
+        fixture.coordinator.awaitCallbacks();
+        strict.awaitMetadata();
+        assertEquals("broker 1's default min.insync.replicas", Errors.NOT_ENOUGH_REPLICAS, strict.partitionService()
+                .append(Map.of(onStrict, Records.batch("x")), (short) -1, 1000, false).get(5, TimeUnit.SECONDS)
+                .get(onStrict).error());
+    }
+
+    @Test
     public void anAcksAllWriteNotCommittedInTimeTimesOut() throws Exception {
         fixture.apply(broker, tp, 0, 0, 1);
         fixture.replication.stall(tp);

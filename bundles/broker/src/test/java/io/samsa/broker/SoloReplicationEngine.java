@@ -36,12 +36,19 @@ final class SoloReplicationEngine implements ReplicationEngine {
 
     private final Set<TopicPartition> stalled = ConcurrentHashMap.newKeySet();
     private final Set<Runtime> runtimes = ConcurrentHashMap.newKeySet();
+    private volatile ReplicaHost lastHost;
 
     @Override
     public ReplicationRuntime start(ReplicaHost host) {
         Runtime r = new Runtime(host);
         runtimes.add(r);
+        lastHost = host;
         return r;
+    }
+
+    /** The broker that started replication last. */
+    ReplicaHost lastHost() {
+        return lastHost;
     }
 
     /** The high watermark of {@code tp} stops at where it is. */
