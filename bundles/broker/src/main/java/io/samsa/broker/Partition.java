@@ -237,6 +237,12 @@ final class Partition implements LocalReplica {
         return highWatermark;
     }
 
+    /**
+     * Takes the partition's lock (re-entered when the caller holds it, as in
+     * {@link LeaderReplica#appended}): so a caller must not hold a lock of its own that an append
+     * under the partition's lock may wait for, or the two deadlock. Parked fetches are woken on
+     * the calling thread once it holds the lock no more.
+     */
     @Override
     public void updateHighWatermark(long offset) {
         lock.lock();

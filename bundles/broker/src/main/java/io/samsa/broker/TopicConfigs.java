@@ -11,8 +11,9 @@ import io.samsa.api.storage.LogConfig;
 
 /**
  * The topic-level configuration keys the broker accepts: those of {@link LogConfig}, which the
- * storage engine applies, and a few more that clients commonly set (Kafka Streams, admin
- * tools), which are validated and stored but do not change how this broker behaves yet.
+ * storage engine applies, {@code min.insync.replicas}, which the replication engine applies, and a
+ * few more that clients commonly set (Kafka Streams, admin tools), which are validated and stored
+ * but do not change how this broker behaves yet.
  */
 final class TopicConfigs {
 

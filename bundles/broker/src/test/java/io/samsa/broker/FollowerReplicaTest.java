@@ -76,6 +76,24 @@ public class FollowerReplicaTest {
     }
 
     @Test
+    public void aFollowerExpiresProducersByTheTimeOfTheirBatches() throws Exception {
+        long now = System.currentTimeMillis();
+        long twoDaysAgo = now - 2 * RetentionScheduler.PRODUCER_EXPIRATION_MS;
+        replica.appendAsFollower(Records.asLeaderWrote(Records.idempotentAt(twoDaysAgo, PID, PRODUCER_EPOCH, 0, "old"),
+                0, 1));
+        replica.appendAsFollower(Records.asLeaderWrote(Records.idempotentAt(now, PID + 1, PRODUCER_EPOCH, 0, "new"),
+                1, 1));
+        assertEquals(2, replica.producers().size());
+        // The leader wrote the old batch two days ago: here too it is past producer.id.expiration.ms.
+        assertEquals(1, replica.expireProducers(now - RetentionScheduler.PRODUCER_EXPIRATION_MS));
+        assertEquals(1, replica.producers().size());
+
+        fixture.apply(broker, tp, 0, 2, 1);
+        assertEquals("the recent producer's retry is still a duplicate", 1,
+                produce(broker, tp, Records.idempotent(PID + 1, PRODUCER_EPOCH, 0, "new")).baseOffset());
+    }
+
+    @Test
     public void truncationForgetsTheProducerStateOfWhatItRemoved() throws Exception {
         copyLeadersLog();
         replica.truncateTo(2); // the leader's log diverged after offset 1

@@ -145,6 +145,18 @@ public class HighWatermarkCheckpointTest {
         Poll.until("the periodic checkpoint rewrites the file", () -> read(file).equals("0\n1\nhw 0 3\n"));
     }
 
+    @Test
+    public void aCheckpointThatCannotBeWrittenTakesItsLogDirOffline() throws Exception {
+        BrokerServer broker = startWithUnreplicatedTail(1, 0);
+        Path file = checkpointFile(broker);
+        Files.deleteIfExists(file);
+        Files.createDirectories(file.resolve("in-the-way")); // the rename cannot replace a non-empty directory
+        assertEquals(0, broker.registry().checkpointHighWatermarks());
+        assertEquals(List.of(file.getParent()), broker.registry().logDirs().offline().keySet().stream().toList());
+        assertTrue(broker.registry().logDirs().offline().get(file.getParent()).contains("high watermark checkpoint"));
+        assertEquals(Errors.KAFKA_STORAGE_ERROR, fetch(broker, tp, 0).error());
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);

@@ -38,9 +38,13 @@ final class Records {
     }
 
     static ByteBuffer idempotent(long producerId, short epoch, int baseSequence, String... values) {
+        return idempotentAt(System.currentTimeMillis(), producerId, epoch, baseSequence, values);
+    }
+
+    static ByteBuffer idempotentAt(long timestamp, long producerId, short epoch, int baseSequence, String... values) {
         SimpleRecord[] records = new SimpleRecord[values.length];
         for (int i = 0; i < values.length; i++) {
-            records[i] = new SimpleRecord(System.currentTimeMillis(), values[i].getBytes(StandardCharsets.UTF_8));
+            records[i] = new SimpleRecord(timestamp, values[i].getBytes(StandardCharsets.UTF_8));
         }
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence, records)
                 .buffer();
