@@ -247,14 +247,18 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
     @Override
     public EpochLookup offsetForLeaderEpoch(TopicPartition tp, int currentLeaderEpoch, int leaderEpoch) {
         Partition p = registry.get(tp);
-        Errors error = leaderError(tp, p);
-        if (error != Errors.NONE) {
-            return EpochLookup.error(error);
+        if (p == null || !p.online()) {
+            return EpochLookup.error(leaderError(tp, p));
         }
+        // The epoch first, as for Fetch: a follower knows the epoch it follows, and tells a caller
+        // that is behind or ahead of it so.
         int current = p.leaderEpoch();
         if (currentLeaderEpoch >= 0 && currentLeaderEpoch != current) {
             return EpochLookup.error(currentLeaderEpoch < current ? Errors.FENCED_LEADER_EPOCH
                     : Errors.UNKNOWN_LEADER_EPOCH);
+        }
+        if (!p.leader()) {
+            return EpochLookup.error(Errors.NOT_LEADER_OR_FOLLOWER);
         }
         if (leaderEpoch == current) {
             // Epochs enter the log with their first batch; the current one ends at the log end
