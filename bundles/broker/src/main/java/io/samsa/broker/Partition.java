@@ -156,7 +156,13 @@ final class Partition implements LocalReplica {
         producers.record(buffer, batches, nowMs);
         appendedBytes += appended.bytes();
         wakeDue.set(true);
-        leader.appended(current.logEndOffset());
+        try {
+            leader.appended(current.logEndOffset());
+        } catch (RuntimeException e) {
+            // The records are in the log: answering an error would have the producer write them twice.
+            LOG.error("The leadership of {} failed to take the append up to {}", topicPartition,
+                    current.logEndOffset(), e);
+        }
         return new Appended(new ProduceResult(Errors.NONE, null, appended.firstOffset(), -1,
                 current.logStartOffset()), appended.lastOffset() + 1);
     }
@@ -247,6 +253,9 @@ final class Partition implements LocalReplica {
     public void updateHighWatermark(long offset) {
         lock.lock();
         try {
+            if (!online) {
+                return;
+            }
             long next = clip(offset, log);
             if (next != highWatermark) {
                 highWatermark = next;
@@ -279,6 +288,9 @@ final class Partition implements LocalReplica {
         int limit = b.limit();
         while (pos + RecordBatchLayout.HEADER_SIZE <= limit) {
             int size = RecordBatchLayout.sizeInBytes(b, pos);
+            if (size < RecordBatchLayout.HEADER_SIZE) {
+                break; // framing was checked by the append; never loop on a broken length
+            }
             long producerId = RecordBatchLayout.producerId(b, pos);
             if (producerId >= 0 && !RecordBatchLayout.isControl(b, pos)) {
                 producers.add(producerId, RecordBatchLayout.producerEpoch(b, pos),
