@@ -3,6 +3,9 @@ package io.samsa.broker;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.concurrent.Delayed;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -20,14 +23,19 @@ import io.samsa.api.coordination.BrokerSession;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.coordination.SessionListener;
 import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.ReplicaHost;
+import io.samsa.api.replication.ReplicationEngine;
+import io.samsa.api.replication.ReplicationRuntime;
 import io.samsa.api.storage.StorageEngine;
 
 /**
  * One running broker, independent of OSGi: registration and controller candidacy in the
  * coordinator, topic metadata (through the cluster metadata store; the controller id Metadata
- * answers is the one the store reads, not this broker's own candidacy), partition logs, delayed
- * operations and retention, and the four broker services built on them.
+ * answers is the one the store reads), partition logs, the replication runtime that leads and
+ * follows them, delayed operations, high watermark checkpoints and retention, and the four broker
+ * services built on them.
  */
 final class BrokerServer {
 
@@ -45,11 +53,19 @@ final class BrokerServer {
     private final LocalTopicAdmin topicAdmin;
     private final ProducerIdAllocator producerIds;
     private final RetentionScheduler retention;
+    private final ReplicationEngine replicationEngine;
+    private final ScheduledExecutorService checkpointThread;
+    private ScheduledFuture<?> checkpointTask;
     private volatile int controllerEpoch;
     private volatile Election election;
-    private BrokerSession session;
+    private volatile BrokerSession session;
+    /** The current registration's epoch; a re-registration after a session loss changes it. */
+    private volatile long brokerEpoch = -1;
+    /** Null until registered, and again once stopped. */
+    private volatile ReplicationRuntime replication;
 
-    BrokerServer(BrokerSettings settings, Coordinator coordinator, ClusterMetadataStore store, StorageEngine engine) {
+    BrokerServer(BrokerSettings settings, Coordinator coordinator, ClusterMetadataStore store, StorageEngine engine,
+            ReplicationEngine replicationEngine) {
         this.settings = settings;
         this.coordinator = coordinator;
         this.prefix = "[KafkaServer id=" + settings.brokerId() + "] ";
@@ -60,12 +76,19 @@ final class BrokerServer {
         });
         delayedOps.setRemoveOnCancelPolicy(true);
         delayedOps.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.registry = new PartitionRegistry(settings.brokerId(), new LogDirs(settings.logDirs()), engine,
-                this::replicasOffline);
+        this.replicationEngine = replicationEngine;
+        this.checkpointThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "samsa-hw-checkpoint-" + settings.brokerId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.registry = new PartitionRegistry(new LogDirs(settings.logDirs()), engine, this::replicasOffline,
+                this::readableChanged);
         this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId());
         this.partitions = new LocalPartitionService(registry, metadata, delayedOps);
         this.reconciler = new TopicReconciler(coordinator, store, metadata, registry, settings.brokerId(),
-                () -> this.settings.logDefaults(), this::partitionChanged);
+                () -> this.settings.logDefaults(), this::partitionChanged, this::replication,
+                () -> this.settings.minInsyncReplicas());
         this.topicAdmin = new LocalTopicAdmin(coordinator, store, reconciler, metadata,
                 () -> this.settings, () -> controllerEpoch);
         this.producerIds = new ProducerIdAllocator(coordinator, settings.brokerId());
@@ -82,9 +105,12 @@ final class BrokerServer {
             session = coordinator.registerBroker(new BrokerRegistration(settings.brokerId(), settings.host(),
                     settings.port(), settings.rack(), 0));
             LOG.info("{}registered as {}:{} with epoch {}", prefix, settings.host(), settings.port(), session.epoch());
+            followRegistration(session);
+            replication = replicationEngine.start(new Host());
             election = coordinator.electController(settings.brokerId(), new ControllerListener());
             reconciler.start();
             retention.start(settings.retentionCheckIntervalMs(), settings.cleanerBackoffMs());
+            scheduleCheckpoints(settings.highWatermarkCheckpointIntervalMs());
         } catch (IOException | RuntimeException e) {
             LOG.error("{}start failed", prefix, e);
             stop();
@@ -101,8 +127,27 @@ final class BrokerServer {
         LOG.info("{}shutting down", prefix);
         retention.close();
         reconciler.close();
+        ReplicationRuntime running = replication;
+        if (running != null) {
+            // Fetchers stop and leaderships end (waiting writes answered) before any log closes.
+            try {
+                running.close();
+            } catch (RuntimeException e) {
+                LOG.error("{}stopping replication failed", prefix, e);
+            }
+        }
         partitions.delayedFetches().completeAll();
         delayedOps.shutdown();
+        checkpointThread.shutdown();
+        try {
+            checkpointThread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (running != null) {
+            // A clean shutdown leaves the latest high watermarks for the next start.
+            registry.checkpointHighWatermarks();
+        }
         registry.closeAll();
         try {
             delayedOps.awaitTermination(10, TimeUnit.SECONDS);
@@ -117,7 +162,44 @@ final class BrokerServer {
             session.close();
             session = null;
         }
+        replication = null;
         LOG.info("{}shut down", prefix);
+    }
+
+    /** The epoch the replication runtime reports as this broker's follows every re-registration. */
+    private void followRegistration(BrokerSession registered) {
+        brokerEpoch = registered.epoch();
+        try {
+            registered.addListener(new SessionListener() {
+                @Override
+                public void registered(long epoch) {
+                    long previous = brokerEpoch;
+                    brokerEpoch = epoch;
+                    if (previous != epoch) {
+                        LOG.info("{}registered again with epoch {} (was {})", prefix, epoch, previous);
+                    }
+                }
+            });
+        } catch (UnsupportedOperationException e) {
+            LOG.warn("{}the coordinator reports no re-registrations ({}); the broker epoch stays {}", prefix,
+                    e.getMessage(), brokerEpoch);
+        }
+    }
+
+    private synchronized void scheduleCheckpoints(long intervalMs) {
+        if (checkpointTask != null) {
+            checkpointTask.cancel(false);
+        }
+        checkpointTask = checkpointThread.scheduleWithFixedDelay(this::checkpointHighWatermarks, intervalMs,
+                intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkpointHighWatermarks() {
+        try {
+            registry.checkpointHighWatermarks();
+        } catch (RuntimeException e) {
+            LOG.error("{}checkpointing high watermarks failed", prefix, e);
+        }
     }
 
     /**
@@ -128,8 +210,12 @@ final class BrokerServer {
     void reconfigure(BrokerSettings next) {
         BrokerSettings previous = settings;
         settings = next;
-        if (!previous.logDefaults().equals(next.logDefaults())) {
+        if (!previous.logDefaults().equals(next.logDefaults())
+                || previous.minInsyncReplicas() != next.minInsyncReplicas()) {
             reconciler.reconcileAllNow();
+        }
+        if (previous.highWatermarkCheckpointIntervalMs() != next.highWatermarkCheckpointIntervalMs()) {
+            scheduleCheckpoints(next.highWatermarkCheckpointIntervalMs());
         }
         if (previous.retentionCheckIntervalMs() != next.retentionCheckIntervalMs()) {
             retention.reschedule(next.retentionCheckIntervalMs());
@@ -176,6 +262,10 @@ final class BrokerServer {
      * replica at once, and fetches parked on them answer KAFKA_STORAGE_ERROR now.
      */
     private void replicasOffline(Collection<TopicPartition> offline) {
+        ReplicationRuntime running = replication;
+        if (running != null) {
+            offline.forEach(running::remove);
+        }
         metadata.replicasOffline(offline);
         offline.forEach(this::partitionChanged);
         // Re-derives the views on the metadata thread, in case it was applying an older state meanwhile.
@@ -184,6 +274,20 @@ final class BrokerServer {
 
     private void partitionChanged(TopicPartition tp) {
         partitions.delayedFetches().partitionChanged(tp);
+    }
+
+    private void readableChanged(TopicPartition tp) {
+        partitions.delayedFetches().readableChanged(tp);
+    }
+
+    /** The running replication; the metadata thread only applies states once it is started. */
+    ReplicationRuntime replication() {
+        ReplicationRuntime running = replication;
+        if (running == null) {
+            throw new IllegalStateException("Broker " + settings.brokerId() + " has no replication runtime: not "
+                    + "registered yet, or stopped");
+        }
+        return running;
     }
 
     BrokerSettings settings() {
@@ -214,7 +318,7 @@ final class BrokerServer {
         return registry;
     }
 
-    /** Timeouts of acks=all writes and long polls queued to fire later than {@code millis} from now, for tests. */
+    /** Timeouts of long polls queued to fire later than {@code millis} from now, for tests. */
     int delayedOperationsDueAfter(long millis) {
         int due = 0;
         for (Runnable task : delayedOps.getQueue()) {
@@ -236,6 +340,34 @@ final class BrokerServer {
 
     int parkedFetches() {
         return partitions.delayedFetches().parked();
+    }
+
+    /** This broker as the replication runtime sees it. */
+    private final class Host implements ReplicaHost {
+        @Override
+        public int brokerId() {
+            return settings.brokerId();
+        }
+
+        @Override
+        public long brokerEpoch() {
+            return brokerEpoch;
+        }
+
+        @Override
+        public boolean holdsLease() {
+            BrokerSession s = session;
+            try {
+                return s != null && s.holdsLease();
+            } catch (UnsupportedOperationException e) {
+                return s != null; // a coordinator that keeps no lease: registered is all it can tell
+            }
+        }
+
+        @Override
+        public ClusterView cluster() {
+            return metadata;
+        }
     }
 
     private final class ControllerListener implements ElectionListener {

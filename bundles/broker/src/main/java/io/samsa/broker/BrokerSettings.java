@@ -25,13 +25,15 @@ import io.samsa.api.storage.LogConfig;
  * settings ({@code log.cleaner.threads}, {@code log.cleaner.io.max.bytes.per.second}).
  *
  * @param cleanerBackoffMs {@code log.cleaner.backoff.ms}: how often compacted logs are checked for cleaning
+ * @param highWatermarkCheckpointIntervalMs {@code replica.high.watermark.checkpoint.interval.ms}
  *
  * @param brokerConfig every configuration key with its value, for DescribeConfigs
  */
 record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, Optional<String> rack,
         int numPartitions, short defaultReplicationFactor, int minInsyncReplicas, boolean deleteTopicEnable,
         boolean autoCreateTopicsEnable, LogConfig logDefaults, long retentionCheckIntervalMs,
-        CleanerConfig cleaner, long cleanerBackoffMs, List<ConfigEntry> brokerConfig) {
+        CleanerConfig cleaner, long cleanerBackoffMs, long highWatermarkCheckpointIntervalMs,
+        List<ConfigEntry> brokerConfig) {
 
     private static final long HOUR_MS = 3_600_000L;
 
@@ -48,6 +50,10 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         if (c.log_cleaner_backoff_ms() < 0) {
             throw new IllegalArgumentException("log.cleaner.backoff.ms must be at least 0, not " + c.log_cleaner_backoff_ms());
         }
+        if (c.replica_high_watermark_checkpoint_interval_ms() < 1) {
+            throw new IllegalArgumentException("replica.high.watermark.checkpoint.interval.ms must be at least 1, not "
+                    + c.replica_high_watermark_checkpoint_interval_ms());
+        }
         if (c.min_insync_replicas() < 1) {
             throw new IllegalArgumentException("min.insync.replicas must be at least 1, not " + c.min_insync_replicas());
         }
@@ -55,7 +61,8 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         return new BrokerSettings(c.broker_id(), List.copyOf(dirs), endpoint.host(), endpoint.port(),
                 rack.isEmpty() ? Optional.empty() : Optional.of(rack), c.num_partitions(),
                 (short) c.default_replication_factor(), c.min_insync_replicas(), c.delete_topic_enable(), c.auto_create_topics_enable(),
-                logDefaults(c), c.log_retention_check_interval_ms(), cleaner(c), c.log_cleaner_backoff_ms(), describe(c));
+                logDefaults(c), c.log_retention_check_interval_ms(), cleaner(c), c.log_cleaner_backoff_ms(),
+                c.replica_high_watermark_checkpoint_interval_ms(), describe(c));
     }
 
     static CleanerConfig cleaner(KafkaBroker.Config c) {
@@ -152,6 +159,6 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
     private BrokerSettings withoutTargets() {
         return new BrokerSettings(brokerId, logDirs, host, port, rack, numPartitions, defaultReplicationFactor,
                 minInsyncReplicas, deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
-                cleaner, cleanerBackoffMs, brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
+                cleaner, cleanerBackoffMs, highWatermarkCheckpointIntervalMs, brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
     }
 }

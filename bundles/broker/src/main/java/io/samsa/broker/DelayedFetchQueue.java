@@ -20,9 +20,10 @@ import io.samsa.broker.FetchReader.FetchRequest;
 
 /**
  * Fetches waiting for data (Kafka's fetch purgatory). A parked fetch is watched by each of its
- * partitions; an append to one of them re-checks it, and it completes once enough bytes have
- * arrived, when one of its partitions changes state, or at its deadline. Deadlines run on one
- * shared timer thread; nothing polls.
+ * partitions; an append to one of them, or a move of its high watermark, re-checks it, and it
+ * completes once enough bytes have arrived (below the high watermark for a consumer), when one
+ * of its partitions changes state, or at its deadline. Deadlines run on one shared timer thread;
+ * nothing polls.
  */
 final class DelayedFetchQueue {
 
@@ -60,8 +61,8 @@ final class DelayedFetchQueue {
         return f.future;
     }
 
-    /** Called after an append to {@code tp}, outside the partition's lock. */
-    void appended(TopicPartition tp) {
+    /** Called after an append to {@code tp} or a move of its high watermark, outside the partition's lock. */
+    void readableChanged(TopicPartition tp) {
         Set<DelayedFetch> waiting = watchers.get(tp);
         if (waiting == null || waiting.isEmpty()) {
             return;
@@ -115,11 +116,13 @@ final class DelayedFetchQueue {
         }
     }
 
-    /** One parked fetch and the partitions' append counters when it was parked. */
+    /** One parked fetch and the partitions' append counters (and high watermarks) when it was parked. */
     private static final class DelayedFetch {
         final FetchRequest request;
         final Partition[] partitions;
         final long[] appendedAtStart;
+        /** A consumer's: the high watermarks at park time; null for a follower, which reads to the log end. */
+        final long[] highWatermarkAtStart;
         final CompletableFuture<Map<TopicPartition, FetchResult>> future = new CompletableFuture<>();
         final AtomicBoolean done = new AtomicBoolean();
         volatile long bytesAtPark;
@@ -130,24 +133,30 @@ final class DelayedFetchQueue {
             int n = request.partitions().size();
             partitions = new Partition[n];
             appendedAtStart = new long[n];
+            highWatermarkAtStart = request.fromFollower() ? null : new long[n];
             int i = 0;
             for (TopicPartition tp : request.partitions().keySet()) {
                 Partition p = lookup.get(tp);
                 partitions[i] = p;
                 appendedAtStart[i] = p == null ? 0 : p.appendedBytes();
+                if (highWatermarkAtStart != null) {
+                    highWatermarkAtStart[i] = p == null ? 0 : p.highWatermark();
+                }
                 i++;
             }
         }
 
         /**
          * An estimate, like Kafka's: bytes seen at park time plus bytes appended since. It may
-         * count a little twice, which only answers a long poll early.
+         * count a little twice, which only answers a long poll early. For a consumer a
+         * partition's appends count only once its high watermark moved, so that writes not yet
+         * replicated do not answer it with nothing.
          */
         boolean satisfied() {
             long bytes = bytesAtPark;
             for (int i = 0; i < partitions.length; i++) {
                 Partition p = partitions[i];
-                if (p != null) {
+                if (p != null && (highWatermarkAtStart == null || p.highWatermark() > highWatermarkAtStart[i])) {
                     bytes += p.appendedBytes() - appendedAtStart[i];
                 }
             }

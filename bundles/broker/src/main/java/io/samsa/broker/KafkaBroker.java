@@ -45,6 +45,7 @@ import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.ReplicationEngine;
 import io.samsa.api.storage.StorageEngine;
 
 /**
@@ -57,6 +58,9 @@ import io.samsa.api.storage.StorageEngine;
  * identity change restarts the server (or after a restart failed) the registration stays and
  * every call fails with NOT_LEADER_OR_FOLLOWER, which Kafka's clients retry; consumers of the
  * services keep running and their clients keep their connections.
+ * <p>
+ * The {@link ReplicationEngine} is a static, mandatory reference: which replica leads, which are
+ * in sync and when a write is committed are its decisions, and a broker without it cannot serve.
  * <p>
  * The service properties name the broker: {@code broker.id}, {@code cluster.id} and the
  * {@code storage.engine} holding the partitions, returned from the lifecycle and bind methods
@@ -159,6 +163,10 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
                 + "uncompacted")
         long log_cleaner_min_compaction_lag_ms() default 0L;
 
+        @AttributeDefinition(description = "How often each log dir's replication-offset-checkpoint file records the "
+                + "partitions' high watermarks, in ms; a restarted broker starts from them")
+        long replica_high_watermark_checkpoint_interval_ms() default 5000L;
+
         @AttributeDefinition(description = "Filter selecting the Coordinator service, e.g. (coordination.type=zookeeper)")
         String coordinator_target() default "(coordination.type=*)";
     }
@@ -177,6 +185,8 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
     private final Coordinator coordinator;
     /** Topics, partition states, configs and the controller id, in the coordinator. */
     private final ClusterMetadataStore metadataStore;
+    /** Decides leadership, ISR, high watermark and acks of the partitions whose logs this broker keeps. */
+    private final ReplicationEngine replication;
     /** Where the protocol front end listens; the broker registers that endpoint in the cluster. */
     private final ListenerEndpoints listeners;
 
@@ -192,10 +202,12 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
     @Activate
     public KafkaBroker(@Reference(name = "coordinator", target = "(coordination.type=*)") Coordinator coordinator,
             @Reference(name = "metadataStore") ClusterMetadataStore metadataStore,
-            @Reference(name = "listeners") ListenerEndpoints listeners, Config config,
+            @Reference(name = "listeners") ListenerEndpoints listeners,
+            @Reference(name = "replication") ReplicationEngine replication, Config config,
             Map<String, Object> properties) {
         this.coordinator = coordinator;
         this.metadataStore = metadataStore;
+        this.replication = replication;
         this.listeners = listeners;
         this.settings = BrokerSettings.from(config, listeners.clientEndpoint());
         this.componentProperties = properties;
@@ -292,7 +304,7 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
             throw new IllegalStateException("Broker " + settings.brokerId() + " cannot start: no StorageEngine matches "
                     + "storage.target; deploy a storage feature or fix " + STORAGE_PID);
         }
-        BrokerServer starting = new BrokerServer(settings, coordinator, metadataStore, storage);
+        BrokerServer starting = new BrokerServer(settings, coordinator, metadataStore, storage, replication);
         try {
             starting.start();
         } catch (Exception e) {
@@ -474,8 +486,9 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
     }
 
     @Override
-    public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long replicaEpoch, long maxWaitMs,
-            int minBytes, int maxBytes, IsolationLevel isolation, Map<TopicPartition, FetchPosition> partitions) {
+    public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long replicaEpoch,
+            long maxWaitMs, int minBytes, int maxBytes, IsolationLevel isolation,
+            Map<TopicPartition, FetchPosition> partitions) {
         BrokerServer running = server;
         return running == null ? notServingFuture()
                 : running.partitionService().fetch(replicaId, replicaEpoch, maxWaitMs, minBytes, maxBytes, isolation,

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.apache.kafka.common.IsolationLevel;
@@ -24,13 +25,18 @@ import io.samsa.api.broker.OffsetLookup;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProduceResult;
 import io.samsa.api.broker.TopicView;
+import io.samsa.api.replication.LeaderReplica;
 import io.samsa.api.storage.EpochEndOffset;
 import io.samsa.api.storage.PartitionLog;
 import io.samsa.api.storage.TimestampOffset;
 import io.samsa.broker.BatchValidator.ValidatedBatches;
 import io.samsa.broker.FetchReader.FetchRequest;
 
-/** Produce, fetch, ListOffsets and DeleteRecords on the partitions this broker leads. */
+/**
+ * Produce, fetch, ListOffsets and DeleteRecords on the partitions this broker leads. Whether a
+ * partition may take a write, and when it is committed, its leadership decides (see
+ * {@link LeaderReplica}); the logs are kept here.
+ */
 final class LocalPartitionService implements PartitionService, FetchReader.PartitionLookup {
 
     static final long LATEST = -1;
@@ -42,12 +48,10 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
     private final PartitionRegistry registry;
     private final MetadataCache metadata;
     private final DelayedFetchQueue delayedFetches;
-    private final ScheduledExecutorService timer;
 
     LocalPartitionService(PartitionRegistry registry, MetadataCache metadata, ScheduledExecutorService timer) {
         this.registry = registry;
         this.metadata = metadata;
-        this.timer = timer;
         this.delayedFetches = new DelayedFetchQueue(new FetchReader(this), timer);
     }
 
@@ -62,6 +66,11 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
                 internal ? AppendOrigin.BROKER : AppendOrigin.client(ApiKeys.PRODUCE.latestVersion()));
     }
 
+    /**
+     * Appends to each partition as its leadership allows: acks=0 and 1 are answered after the
+     * local append, acks=-1 once the leadership says the write is committed (or why it is not).
+     * Nothing blocks; the future completes on whichever thread commits the last write.
+     */
     @Override
     public CompletableFuture<Map<TopicPartition, ProduceResult>> append(Map<TopicPartition, ByteBuffer> records,
             short requiredAcks, int timeoutMs, AppendOrigin origin) {
@@ -72,20 +81,24 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
         for (Map.Entry<TopicPartition, ByteBuffer> e : records.entrySet()) {
             TopicPartition tp = e.getKey();
             Partition p = registry.get(tp);
-            Partition.Appended appended = appendTo(tp, p, e.getValue(), origin, now);
+            LeaderReplica leader = p == null ? null : p.leadership();
+            Partition.Appended appended = appendTo(tp, p, leader, e.getValue(), requiredAcks, origin, now);
             results.put(tp, appended.result());
-            if (appended.requiredHighWatermark() < 0) {
+            if (requiredAcks != -1 || appended.requiredHighWatermark() < 0) {
                 continue;
             }
-            delayedFetches.appended(tp);
-            if (requiredAcks == -1 && p.highWatermark() < appended.requiredHighWatermark()) {
-                if (waits == null) {
-                    waits = new ArrayList<>();
-                    waitingPartitions = new ArrayList<>();
-                }
-                waits.add(p.awaitHighWatermark(appended.requiredHighWatermark(), appended.result(), timeoutMs, timer));
-                waitingPartitions.add(tp);
+            CompletableFuture<ProduceResult> commit = committed(tp, appended.result(),
+                    leader.awaitCommit(appended.requiredHighWatermark(), timeoutMs));
+            if (commit.isDone()) {
+                results.put(tp, commit.join());
+                continue;
             }
+            if (waits == null) {
+                waits = new ArrayList<>();
+                waitingPartitions = new ArrayList<>();
+            }
+            waits.add(commit);
+            waitingPartitions.add(tp);
         }
         if (waits == null) {
             return CompletableFuture.completedFuture(results);
@@ -100,8 +113,38 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
         });
     }
 
-    private Partition.Appended appendTo(TopicPartition tp, Partition p, ByteBuffer buffer, AppendOrigin origin,
-            long now) {
+    /** The produce result once the leadership decided on the write's commit. */
+    private CompletableFuture<ProduceResult> committed(TopicPartition tp, ProduceResult appended,
+            CompletionStage<Errors> commit) {
+        return commit.toCompletableFuture().handle((error, failure) -> {
+            if (failure != null) {
+                return ProduceResult.error(Errors.UNKNOWN_SERVER_ERROR, "Waiting for the replicas of " + tp
+                        + " failed: " + failure);
+            }
+            if (error == Errors.NONE) {
+                return appended;
+            }
+            if (registry.inOfflineLogDir(tp)) {
+                // The leadership ended because the disk failed; say so rather than send the producer elsewhere.
+                return ProduceResult.error(Errors.KAFKA_STORAGE_ERROR, "The log dir of " + tp
+                        + " went offline before the write was replicated: " + registry.offlineReason(tp));
+            }
+            return ProduceResult.error(error, commitMessage(tp, error));
+        });
+    }
+
+    private static String commitMessage(TopicPartition tp, Errors error) {
+        return switch (error) {
+            case REQUEST_TIMED_OUT -> "Not all in-sync replicas of " + tp + " acknowledged the write in time";
+            case NOT_ENOUGH_REPLICAS_AFTER_APPEND -> "The write to " + tp
+                    + " was appended, but too few replicas stayed in sync to commit it";
+            case NOT_LEADER_OR_FOLLOWER -> "This broker stopped leading " + tp + " before the write was committed";
+            default -> error.message();
+        };
+    }
+
+    private Partition.Appended appendTo(TopicPartition tp, Partition p, LeaderReplica leader, ByteBuffer buffer,
+            short requiredAcks, AppendOrigin origin, long now) {
         if (p == null) {
             Errors error = missingError(tp);
             String message = switch (error) {
@@ -116,22 +159,35 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
             return new Partition.Appended(ProduceResult.error(Errors.INVALID_TOPIC_EXCEPTION,
                     "Cannot append to internal topic " + tp.topic()), -1);
         }
-        if (!p.leader()) {
+        if (leader == null) {
             return new Partition.Appended(ProduceResult.error(Errors.NOT_LEADER_OR_FOLLOWER,
                     "This broker is not the leader of " + tp), -1);
+        }
+        Errors refused = leader.checkAppend(requiredAcks);
+        if (refused != Errors.NONE) {
+            return new Partition.Appended(ProduceResult.error(refused, refused == Errors.NOT_ENOUGH_REPLICAS
+                    ? "Fewer in-sync replicas of " + tp + " than min.insync.replicas; nothing was appended"
+                    : "This broker is not the leader of " + tp), -1);
         }
         ValidatedBatches batches = BatchValidator.validate(buffer, p.config().maxMessageBytes(), origin);
         if (!batches.ok()) {
             return new Partition.Appended(ProduceResult.error(batches.error(), batches.message()), -1);
         }
-        return p.append(buffer, batches, now);
+        return p.append(buffer, batches, now, leader);
     }
 
     @Override
     public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long maxWaitMs, int minBytes,
             int maxBytes, IsolationLevel isolation, Map<TopicPartition, FetchPosition> partitions) {
-        return delayedFetches.fetch(new FetchRequest(replicaId, maxWaitMs, minBytes, maxBytes, isolation, partitions),
-                this);
+        return fetch(replicaId, -1, maxWaitMs, minBytes, maxBytes, isolation, partitions);
+    }
+
+    @Override
+    public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long replicaEpoch,
+            long maxWaitMs, int minBytes, int maxBytes, IsolationLevel isolation,
+            Map<TopicPartition, FetchPosition> partitions) {
+        return delayedFetches.fetch(new FetchRequest(replicaId, replicaEpoch, maxWaitMs, minBytes, maxBytes,
+                isolation, partitions), this);
     }
 
     @Override
@@ -191,14 +247,18 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
     @Override
     public EpochLookup offsetForLeaderEpoch(TopicPartition tp, int currentLeaderEpoch, int leaderEpoch) {
         Partition p = registry.get(tp);
-        Errors error = leaderError(tp, p);
-        if (error != Errors.NONE) {
-            return EpochLookup.error(error);
+        if (p == null || !p.online()) {
+            return EpochLookup.error(leaderError(tp, p));
         }
+        // The epoch first, as for Fetch: a follower knows the epoch it follows, and tells a caller
+        // that is behind or ahead of it so.
         int current = p.leaderEpoch();
         if (currentLeaderEpoch >= 0 && currentLeaderEpoch != current) {
             return EpochLookup.error(currentLeaderEpoch < current ? Errors.FENCED_LEADER_EPOCH
                     : Errors.UNKNOWN_LEADER_EPOCH);
+        }
+        if (!p.leader()) {
+            return EpochLookup.error(Errors.NOT_LEADER_OR_FOLLOWER);
         }
         if (leaderEpoch == current) {
             // Epochs enter the log with their first batch; the current one ends at the log end

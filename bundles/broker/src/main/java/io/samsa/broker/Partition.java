@@ -1,72 +1,65 @@
 package io.samsa.broker;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.samsa.api.broker.ProduceResult;
+import io.samsa.api.replication.LeaderReplica;
+import io.samsa.api.replication.LocalReplica;
 import io.samsa.api.storage.AppendResult;
+import io.samsa.api.storage.EpochEndOffset;
 import io.samsa.api.storage.LogConfig;
 import io.samsa.api.storage.PartitionLog;
+import io.samsa.api.storage.RecordBatchLayout;
 import io.samsa.api.storage.StorageEngine;
 import io.samsa.broker.BatchValidator.ValidatedBatches;
 import io.samsa.broker.ProducerStateTable.Verdict;
 
 /**
- * A partition replica on this broker: its log, leadership, high watermark and idempotent
- * producer state.
+ * A partition replica on this broker: its log, high watermark and idempotent producer state, and
+ * the leadership the replication runtime gave it, if any. The runtime decides who leads, which
+ * replicas are in sync and where the high watermark is; this class keeps the log consistent with
+ * what it is told ({@link LocalReplica}).
  * <p>
- * Locking: {@link #lock} serialises everything that changes the log (appends, DeleteRecords,
- * retention, re-opening through another storage engine, close), and is the only lock an append
- * takes. The log is opened with it as its writer lock
- * ({@link StorageEngine#open(TopicPartition, Path, LogConfig, ReentrantLock)}), so the storage
- * re-enters it rather than taking one of its own; the producer state table is guarded by it;
- * the high watermark moves by compare-and-set and acks=all waiters sit in a lock-free queue.
- * Reads go to the current log without any lock.
+ * Locking: {@link #lock} serialises everything that changes the log (leader and follower appends,
+ * truncation, DeleteRecords, retention, re-opening through another storage engine, close) and the
+ * high watermark, and is the only lock an append takes. The log is opened with it as its writer
+ * lock ({@link StorageEngine#open(TopicPartition, Path, LogConfig, ReentrantLock)}), so the
+ * storage re-enters it rather than taking one of its own; the producer state table is guarded by
+ * it. Reads go to the current log without any lock.
+ * <p>
+ * Parked fetches are told about new data and a moved high watermark once the lock is released,
+ * never under it: completing a fetch sends its response.
  * <p>
  * A disk error in the log stops the partition at once and is reported to {@link StorageFailures}
  * after the lock is released, which takes the whole log dir offline.
  */
-final class Partition {
+final class Partition implements LocalReplica {
 
     private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
-
-    private static final VarHandle HIGH_WATERMARK;
-
-    static {
-        try {
-            HIGH_WATERMARK = MethodHandles.lookup().findVarHandle(Partition.class, "highWatermark", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final ReentrantLock lock;
 
     private final TopicPartition topicPartition;
+    private final Uuid topicId;
     private final Path dir;
-    private final int localBrokerId;
     private final ProducerStateTable producers = new ProducerStateTable();
-    private final Map<Integer, Long> followerEnds = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<AckWaiter> ackWaiters = new ConcurrentLinkedQueue<>();
     private final StorageFailures failures;
+    private final Consumer<TopicPartition> readableChanged;
+    /** Set under the lock when parked fetches must be told, once the outermost hold is released. */
+    private final AtomicBoolean wakeDue = new AtomicBoolean();
 
     private volatile PartitionLog log;
     private volatile StorageEngine engine;
@@ -74,36 +67,53 @@ final class Partition {
     private volatile boolean online = true;
     /** Whether {@link #log} still needs closing; guarded by {@link #lock}. */
     private boolean logOpen = true;
-    private volatile boolean leader;
-    private volatile int leaderEpoch;
-    private volatile List<Integer> isr = List.of();
+    /** What the replication runtime returned for the last applied state; null when not leader. */
+    private volatile LeaderReplica leadership;
+    /** The leader epoch of the last applied state, for epoch checks while following. */
+    private volatile int appliedLeaderEpoch = -1;
+    /** Written under the lock; read without. */
     private volatile long highWatermark;
     /** Bytes appended since the log opened here; parked fetches compare it to decide they can complete. */
     private volatile long appendedBytes;
 
-    /** @param lock the lock {@code log} was opened with as its writer lock */
-    Partition(TopicPartition topicPartition, Path dir, int localBrokerId, ReentrantLock lock, PartitionLog log,
-            StorageEngine engine, LogConfig config, StorageFailures failures) {
+    /**
+     * @param lock                  the lock {@code log} was opened with as its writer lock
+     * @param initialHighWatermark  the checkpointed high watermark (0 when none); clipped to the log
+     * @param readableChanged       told, outside the lock, that data was appended or the high
+     *                              watermark moved
+     */
+    Partition(TopicPartition topicPartition, Uuid topicId, Path dir, ReentrantLock lock, PartitionLog log,
+            StorageEngine engine, LogConfig config, long initialHighWatermark, StorageFailures failures,
+            Consumer<TopicPartition> readableChanged) {
         this.topicPartition = topicPartition;
+        this.topicId = topicId;
         this.lock = lock;
         this.failures = failures;
+        this.readableChanged = readableChanged;
         this.dir = dir;
-        this.localBrokerId = localBrokerId;
         this.log = log;
         this.engine = engine;
         this.config = config;
-        this.highWatermark = log.logEndOffset();
+        this.highWatermark = clip(initialHighWatermark, log);
+    }
+
+    private static long clip(long highWatermark, PartitionLog log) {
+        return Math.min(Math.max(highWatermark, log.logStartOffset()), log.logEndOffset());
     }
 
     /** A produce request's outcome with the offset the high watermark must pass for acks=all. */
     record Appended(ProduceResult result, long requiredHighWatermark) {
     }
 
-    Appended append(ByteBuffer buffer, ValidatedBatches batches, long nowMs) {
+    /**
+     * Appends a produce request's batches as leader of {@code leader}'s epoch and tells the
+     * leadership the new log end offset, under the lock.
+     */
+    Appended append(ByteBuffer buffer, ValidatedBatches batches, long nowMs, LeaderReplica leader) {
         Throwable failure = null;
         lock.lock();
         try {
-            return appendLocked(buffer, batches, nowMs);
+            return appendLocked(buffer, batches, nowMs, leader);
         } catch (IOException | RuntimeException e) {
             if (fence(e)) {
                 failure = e;
@@ -117,37 +127,58 @@ final class Partition {
             }
             return new Appended(ProduceResult.error(error, e.getMessage()), -1);
         } finally {
-            lock.unlock();
-            if (failure != null) {
-                failures.failed(this, "append", failure);
-            }
+            unlock(failure, "append");
         }
     }
 
-    private Appended appendLocked(ByteBuffer buffer, ValidatedBatches batches, long nowMs) throws IOException {
+    private Appended appendLocked(ByteBuffer buffer, ValidatedBatches batches, long nowMs, LeaderReplica leader)
+            throws IOException {
         if (!online) {
             return new Appended(ProduceResult.error(Errors.KAFKA_STORAGE_ERROR,
                     "The log of " + topicPartition + " is offline"), -1);
         }
-        if (!leader) {
+        // Leadership changes under this lock, so the leadership checked here is the one appended under.
+        if (leadership != leader || !leader.active()) {
             return new Appended(ProduceResult.error(Errors.NOT_LEADER_OR_FOLLOWER,
                     "This broker is not the leader of " + topicPartition), -1);
         }
         PartitionLog current = log;
         Verdict verdict = producers.check(buffer, batches);
         if (verdict.duplicate()) {
+            // Acknowledged like the original: for acks=all once the original is committed.
             return new Appended(new ProduceResult(Errors.NONE, null, verdict.duplicateOffset(), -1,
-                    current.logStartOffset()), -1);
+                    current.logStartOffset()), verdict.duplicateOffset() + 1);
         }
         if (verdict.error() != Errors.NONE) {
             return new Appended(ProduceResult.error(verdict.error(), verdict.message()), -1);
         }
-        AppendResult appended = current.append(buffer.duplicate(), leaderEpoch);
+        AppendResult appended = current.append(buffer.duplicate(), leader.leaderEpoch());
         producers.record(buffer, batches, nowMs);
         appendedBytes += appended.bytes();
-        advanceHighWatermark();
+        wakeDue.set(true);
+        try {
+            leader.appended(current.logEndOffset());
+        } catch (RuntimeException e) {
+            // The records are in the log: answering an error would have the producer write them twice.
+            LOG.error("The leadership of {} failed to take the append up to {}", topicPartition,
+                    current.logEndOffset(), e);
+        }
         return new Appended(new ProduceResult(Errors.NONE, null, appended.firstOffset(), -1,
                 current.logStartOffset()), appended.lastOffset() + 1);
+    }
+
+    /**
+     * Releases the lock; then reports a disk failure met under it, and tells parked fetches about
+     * new data once no hold of the lock is left on this thread.
+     */
+    private void unlock(Throwable failure, String operation) {
+        lock.unlock();
+        if (failure != null) {
+            failures.failed(this, operation, failure);
+        }
+        if (!lock.isHeldByCurrentThread() && wakeDue.getAndSet(false)) {
+            readableChanged.accept(topicPartition);
+        }
     }
 
     /**
@@ -175,74 +206,190 @@ final class Partition {
         return Errors.KAFKA_STORAGE_ERROR;
     }
 
+    // LocalReplica
+
+    @Override
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    @Override
+    public Uuid topicId() {
+        return topicId;
+    }
+
+    @Override
+    public long logStartOffset() {
+        return log.logStartOffset();
+    }
+
+    @Override
+    public long logEndOffset() {
+        return log.logEndOffset();
+    }
+
+    @Override
+    public OptionalInt latestEpoch() {
+        return log.latestEpoch();
+    }
+
+    @Override
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        return log.endOffsetForEpoch(epoch);
+    }
+
+    @Override
+    public long highWatermark() {
+        return highWatermark;
+    }
+
     /**
-     * The high watermark is the smallest log end offset among the in-sync replicas; with only
-     * the leader in sync it is the log end offset.
+     * Takes the partition's lock (re-entered when the caller holds it, as in
+     * {@link LeaderReplica#appended}): so a caller must not hold a lock of its own that an append
+     * under the partition's lock may wait for, or the two deadlock. Parked fetches are woken on
+     * the calling thread once it holds the lock no more.
      */
-    void advanceHighWatermark() {
-        if (!online) {
-            return;
-        }
-        long hw = log.logEndOffset();
-        for (Integer replica : isr) {
-            if (replica != localBrokerId) {
-                hw = Math.min(hw, followerEnds.getOrDefault(replica, 0L));
-            }
-        }
-        long current;
-        do {
-            current = highWatermark;
-            if (hw <= current) {
+    @Override
+    public void updateHighWatermark(long offset) {
+        lock.lock();
+        try {
+            if (!online) {
                 return;
             }
-        } while (!HIGH_WATERMARK.compareAndSet(this, current, hw));
-        for (Iterator<AckWaiter> it = ackWaiters.iterator(); it.hasNext();) {
-            AckWaiter w = it.next();
-            if (w.requiredHighWatermark <= hw) {
-                it.remove();
-                w.future.complete(w.result);
+            long next = clip(offset, log);
+            if (next != highWatermark) {
+                highWatermark = next;
+                wakeDue.set(true);
             }
+        } finally {
+            unlock(null, "high watermark update");
         }
     }
 
-    /** A follower fetched from {@code fetchOffset}, which proves it has everything before it. */
-    void followerFetched(int replicaId, long fetchOffset) {
-        followerEnds.merge(replicaId, fetchOffset, Math::max);
-        advanceHighWatermark();
+    @Override
+    public AppendResult appendAsFollower(ByteBuffer batches) throws IOException {
+        return write("follower append", current -> {
+            ByteBuffer headers = batches.duplicate();
+            AppendResult appended = current.appendWithOffsets(batches.duplicate());
+            recordFollowerProducers(headers);
+            appendedBytes += appended.bytes();
+            wakeDue.set(true);
+            return appended;
+        });
     }
 
-    /** Completes with {@code result} once the high watermark reaches {@code required}, or times out. */
-    CompletableFuture<ProduceResult> awaitHighWatermark(long required, ProduceResult result, int timeoutMs,
-            ScheduledExecutorService timer) {
-        CompletableFuture<ProduceResult> future = new CompletableFuture<>();
-        AckWaiter waiter = new AckWaiter(required, result, future);
-        ackWaiters.add(waiter);
-        if (highWatermark >= required && ackWaiters.remove(waiter)) {
-            future.complete(result);
-            return future;
-        }
-        ScheduledFuture<?> expiry = timer.schedule(() -> {
-            if (ackWaiters.remove(waiter)) {
-                future.complete(ProduceResult.error(Errors.REQUEST_TIMED_OUT, "Not all in-sync replicas of "
-                        + topicPartition + " acknowledged the write within " + timeoutMs + " ms"));
+    /**
+     * The producer state the leader recorded for these batches, so that a retried batch is a
+     * duplicate here too after a failover. A batch's own timestamp stands for its append time, so
+     * that leader and followers expire a producer at about the same moment.
+     */
+    private void recordFollowerProducers(ByteBuffer b) {
+        int pos = b.position();
+        int limit = b.limit();
+        while (pos + RecordBatchLayout.HEADER_SIZE <= limit) {
+            int size = RecordBatchLayout.sizeInBytes(b, pos);
+            if (size < RecordBatchLayout.HEADER_SIZE) {
+                break; // framing was checked by the append; never loop on a broken length
             }
-        }, Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
-        // An acknowledged write must not leave its timeout queued for request.timeout.ms: at
-        // thousands of acks=all writes a second that would be a queue of tens of thousands.
-        future.whenComplete((done, failure) -> expiry.cancel(false));
-        return future;
+            long producerId = RecordBatchLayout.producerId(b, pos);
+            if (producerId >= 0 && !RecordBatchLayout.isControl(b, pos)) {
+                producers.add(producerId, RecordBatchLayout.producerEpoch(b, pos),
+                        RecordBatchLayout.baseSequence(b, pos), RecordBatchLayout.lastSequence(b, pos),
+                        RecordBatchLayout.baseOffset(b, pos), RecordBatchLayout.maxTimestamp(b, pos));
+            }
+            pos += size;
+        }
     }
 
-    /** Applies leadership from the cluster metadata. @return true when it changed */
-    boolean updateLeadership(boolean isLeader, int epoch, List<Integer> inSync) {
-        boolean changed = isLeader != leader || epoch != leaderEpoch;
-        leader = isLeader;
-        leaderEpoch = epoch;
-        isr = List.copyOf(inSync);
-        if (isLeader) {
-            advanceHighWatermark();
+    @Override
+    public void truncateTo(long offset) throws IOException {
+        write("truncation", current -> {
+            current.truncateTo(offset);
+            afterTruncation(current);
+            return null;
+        });
+    }
+
+    @Override
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        write("truncation", current -> {
+            current.truncateFullyAndStartAt(offset);
+            afterTruncation(current);
+            return null;
+        });
+    }
+
+    /** The producer state of removed batches must go with them: rebuilt from what is left. */
+    private void afterTruncation(PartitionLog current) throws IOException {
+        highWatermark = clip(highWatermark, current);
+        producers.clear();
+        ProducerStateLoader.load(current, producers, System.currentTimeMillis());
+    }
+
+    @Override
+    public void assignEpochStartOffset(int epoch, long offset) throws IOException {
+        write("epoch start", current -> {
+            current.assignEpochStartOffset(epoch, offset);
+            return null;
+        });
+    }
+
+    @Override
+    public void maybeIncrementLogStartOffset(long offset) throws IOException {
+        write("log start offset increment", current -> {
+            if (offset > current.logStartOffset()) {
+                current.deleteRecordsBefore(offset);
+                highWatermark = clip(highWatermark, current);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Runs a change of the log under the lock; a disk failure fences the partition, is reported
+     * once the lock is released, and is thrown.
+     */
+    private <T> T write(String operation, LogChange<T> action) throws IOException {
+        Throwable failure = null;
+        lock.lock();
+        try {
+            requireOnline();
+            return action.run(log);
+        } catch (IOException | RuntimeException e) {
+            if (fence(e)) {
+                failure = e;
+            }
+            throw e;
+        } finally {
+            unlock(failure, operation);
         }
-        return changed;
+    }
+
+    // Leadership
+
+    /**
+     * Applies what the replication runtime made of the partition's stored state.
+     *
+     * @param leaderEpoch the state's leader epoch
+     * @return true when the leadership or the epoch changed
+     */
+    boolean applyLeadership(Optional<LeaderReplica> next, int leaderEpoch) {
+        lock.lock();
+        try {
+            LeaderReplica before = leadership;
+            int epochBefore = leaderEpoch();
+            leadership = next.orElse(null);
+            appliedLeaderEpoch = leaderEpoch;
+            return before != leadership || epochBefore != leaderEpoch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The leadership to produce under, or null when this broker does not lead the partition. */
+    LeaderReplica leadership() {
+        LeaderReplica l = leadership;
+        return l != null && l.active() ? l : null;
     }
 
     void updateConfig(LogConfig newConfig) {
@@ -266,7 +413,7 @@ final class Partition {
             logOpen = true;
             engine = next;
             online = true;
-            highWatermark = Math.min(Math.max(highWatermark, log.logStartOffset()), log.logEndOffset());
+            highWatermark = clip(highWatermark, log);
         } finally {
             lock.unlock();
         }
@@ -274,23 +421,8 @@ final class Partition {
 
     /** DeleteRecords: moves the log start offset up to {@code offset} (at most the high watermark). */
     long deleteRecordsBefore(long offset) throws IOException {
-        Throwable failure = null;
-        lock.lock();
-        try {
-            requireOnline();
-            PartitionLog current = log;
-            return offset > current.logStartOffset() ? current.deleteRecordsBefore(offset) : current.logStartOffset();
-        } catch (IOException | RuntimeException e) {
-            if (fence(e)) {
-                failure = e;
-            }
-            throw e;
-        } finally {
-            lock.unlock();
-            if (failure != null) {
-                failures.failed(this, "DeleteRecords", failure);
-            }
-        }
+        return write("DeleteRecords", current -> offset > current.logStartOffset()
+                ? current.deleteRecordsBefore(offset) : current.logStartOffset());
     }
 
     /**
@@ -347,6 +479,11 @@ final class Partition {
         T run() throws IOException;
     }
 
+    @FunctionalInterface
+    private interface LogChange<T> {
+        T run(PartitionLog log) throws IOException;
+    }
+
     private void requireOnline() throws IOException {
         if (!online) {
             throw new IOException("The log of " + topicPartition + " is offline");
@@ -362,24 +499,21 @@ final class Partition {
         }
     }
 
+    /** The replication runtime has been told to stop with this partition first (its waiting writes end there). */
     void close() throws IOException {
+        leadership = null;
         closeLog();
-        failAckWaiters(Errors.NOT_LEADER_OR_FOLLOWER, topicPartition + " was closed");
     }
 
-    /**
-     * Closes the log, keeping its files, after its log dir went offline. Writes waiting for
-     * acks=all are answered KAFKA_STORAGE_ERROR: they are not acknowledged.
-     */
+    /** Closes the log, keeping its files, after its log dir went offline. */
     void closeAfterFailure() {
+        leadership = null;
         try {
             closeLog();
         } catch (IOException | RuntimeException e) {
             LOG.warn("Closing the log of {} in offline log dir {} failed: {}", topicPartition, dir.getParent(),
                     LogDirs.describe(e));
         }
-        failAckWaiters(Errors.KAFKA_STORAGE_ERROR, "The log dir " + dir.getParent() + " of " + topicPartition
-                + " went offline");
     }
 
     private void closeLog() throws IOException {
@@ -399,26 +533,16 @@ final class Partition {
         lock.lock();
         try {
             online = false;
+            leadership = null;
             logOpen = false;
             log.delete();
         } finally {
             lock.unlock();
         }
-        failAckWaiters(Errors.NOT_LEADER_OR_FOLLOWER, topicPartition + " was deleted");
-    }
-
-    private void failAckWaiters(Errors error, String message) {
-        for (AckWaiter w; (w = ackWaiters.poll()) != null;) {
-            w.future.complete(ProduceResult.error(error, message));
-        }
     }
 
     ProducerStateTable producers() {
         return producers;
-    }
-
-    TopicPartition topicPartition() {
-        return topicPartition;
     }
 
     Path dir() {
@@ -442,15 +566,13 @@ final class Partition {
     }
 
     boolean leader() {
-        return leader;
+        return leadership() != null;
     }
 
+    /** The leader's epoch while leading, else that of the last applied state. */
     int leaderEpoch() {
-        return leaderEpoch;
-    }
-
-    long highWatermark() {
-        return highWatermark;
+        LeaderReplica l = leadership;
+        return l != null ? l.leaderEpoch() : appliedLeaderEpoch;
     }
 
     long appendedBytes() {
@@ -462,7 +584,4 @@ final class Partition {
         void failed(Partition partition, String operation, Throwable cause);
     }
 
-    private record AckWaiter(long requiredHighWatermark, ProduceResult result,
-            CompletableFuture<ProduceResult> future) {
-    }
 }

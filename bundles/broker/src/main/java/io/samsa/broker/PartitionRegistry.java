@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +43,15 @@ final class PartitionRegistry {
     /** Kafka's per-partition file recording which topic id the directory belongs to. */
     static final String PARTITION_METADATA = "partition.metadata";
 
-    private final int brokerId;
     private final LogDirs logDirs;
     private final Consumer<Collection<TopicPartition>> offlineListener;
+    private final Consumer<TopicPartition> readableChanged;
+    /**
+     * Per log dir, the high watermarks last read from or written to its checkpoint file; read
+     * when the first partition of the dir opens. Guarded by itself.
+     */
+    private final Map<Path, Map<TopicPartition, Long>> checkpointed = new HashMap<>();
+    private final Object checkpointWriter = new Object();
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     /** Partitions whose log dir is offline (or may hold them), with why; only a restart brings them back. */
     private final Map<TopicPartition, String> inOfflineDir = new ConcurrentHashMap<>();
@@ -55,13 +62,15 @@ final class PartitionRegistry {
     /**
      * @param offlineListener told which partitions went offline with their log dir (under this
      *                        object's lock only when that happened while opening logs)
+     * @param readableChanged told, outside the partition's lock, that a partition got data or
+     *                        its high watermark moved
      */
-    PartitionRegistry(int brokerId, LogDirs logDirs, StorageEngine engine,
-            Consumer<Collection<TopicPartition>> offlineListener) {
-        this.brokerId = brokerId;
+    PartitionRegistry(LogDirs logDirs, StorageEngine engine,
+            Consumer<Collection<TopicPartition>> offlineListener, Consumer<TopicPartition> readableChanged) {
         this.logDirs = logDirs;
         this.engine = engine;
         this.offlineListener = offlineListener;
+        this.readableChanged = readableChanged;
     }
 
     Partition get(TopicPartition tp) {
@@ -165,13 +174,14 @@ final class PartitionRegistry {
             ReentrantLock lock = new ReentrantLock();
             log = engine.open(tp, dir, config, lock);
             writeTopicId(dir, topicId);
-            Partition p = new Partition(tp, dir, brokerId, lock, log, engine, config, this::failed);
+            Partition p = new Partition(tp, topicId, dir, lock, log, engine, config,
+                    checkpointedHighWatermark(dir.getParent(), tp), this::failed, readableChanged);
             int batches = ProducerStateLoader.load(log, p.producers(), nowMs);
             partitions.put(tp, p);
             failedOpens.remove(tp);
-            LOG.info("Opened log of {} in {} through {}: offsets {}..{}, {} producer(s) from {} batch header(s)", tp,
-                    dir.getParent(), engine.name(), log.logStartOffset(), log.logEndOffset(),
-                    p.producers().size(), batches);
+            LOG.info("Opened log of {} in {} through {}: offsets {}..{}, high watermark {}, {} producer(s) from {} "
+                    + "batch header(s)", tp, dir.getParent(), engine.name(), log.logStartOffset(), log.logEndOffset(),
+                    p.highWatermark(), p.producers().size(), batches);
             return p;
         } catch (IOException | RuntimeException e) {
             closeQuietly(log);
@@ -279,15 +289,18 @@ final class PartitionRegistry {
      * @return the partitions taken offline, for the offline listener
      */
     private List<TopicPartition> takeOffline(Path logDir, TopicPartition tp, String operation, Throwable cause) {
-        String reason = "log dir " + logDir + " is offline after " + operation + " of " + tp + " failed ("
-                + LogDirs.describe(cause) + ")";
+        String reason = "log dir " + logDir + " is offline after " + operation + (tp == null ? "" : " of " + tp)
+                + " failed (" + LogDirs.describe(cause) + ")";
         List<TopicPartition> affected = new ArrayList<>();
-        inOfflineDir.put(tp, reason);
-        affected.add(tp);
+        if (tp != null) {
+            inOfflineDir.put(tp, reason);
+            affected.add(tp);
+        }
         if (logDirs.markOffline(logDir, reason)) {
-            LOG.error("Log dir {} is offline: {} of partition {} failed with {}. Every partition in it answers "
+            LOG.error("Log dir {} is offline: {}{} failed with {}. Every partition in it answers "
                     + "KAFKA_STORAGE_ERROR until the broker restarts; the other log dirs keep serving. {}", logDir,
-                    operation, tp, LogDirs.describe(cause), LogDirs.OPERATOR_ACTION, cause);
+                    operation, tp == null ? "" : " of partition " + tp, LogDirs.describe(cause),
+                    LogDirs.OPERATOR_ACTION, cause);
         }
         for (Partition p : List.copyOf(partitions.values())) {
             if (p.dir().getParent().equals(logDir)) {
@@ -307,6 +320,77 @@ final class PartitionRegistry {
                     LogDirs.OPERATOR_ACTION);
         }
         return affected;
+    }
+
+    /**
+     * The high watermark {@code tp} had in {@code logDir}'s checkpoint, 0 when it has none: a
+     * partition starts no higher than what was known committed, and its leader raises it.
+     */
+    private long checkpointedHighWatermark(Path logDir, TopicPartition tp) {
+        synchronized (checkpointed) {
+            Map<TopicPartition, Long> offsets = checkpointed.get(logDir);
+            if (offsets == null) {
+                HighWatermarkCheckpoint file = new HighWatermarkCheckpoint(logDir);
+                try {
+                    offsets = file.read();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Cannot read the high watermark checkpoint {} ({}); the partitions of {} start with high "
+                            + "watermark 0 until their leaders raise it", file.file(), LogDirs.describe(e), logDir);
+                    offsets = Map.of();
+                }
+                checkpointed.put(logDir, offsets);
+            }
+            return offsets.getOrDefault(tp, 0L);
+        }
+    }
+
+    /**
+     * Writes the high watermark of every open partition to its online log dir's checkpoint file
+     * (Kafka's {@code replica.high.watermark.checkpoint.interval.ms} task, and its last act at a
+     * clean shutdown). A dir whose file cannot be written goes offline, as in Kafka.
+     *
+     * @return the number of log dirs whose file was written (unchanged ones are not rewritten)
+     */
+    int checkpointHighWatermarks() {
+        Map<Path, Map<TopicPartition, Long>> byDir = new HashMap<>();
+        for (Path logDir : logDirs.online()) {
+            byDir.put(logDir, new HashMap<>());
+        }
+        for (Partition p : partitions.values()) {
+            Map<TopicPartition, Long> offsets = p.online() ? byDir.get(p.dir().getParent()) : null;
+            if (offsets != null) {
+                offsets.put(p.topicPartition(), p.highWatermark());
+            }
+        }
+        int written = 0;
+        Map<Path, Throwable> failed = new HashMap<>();
+        // Serialises writers; never held while taking this object's lock (open() nests them the other way).
+        synchronized (checkpointWriter) {
+            for (Map.Entry<Path, Map<TopicPartition, Long>> e : byDir.entrySet()) {
+                synchronized (checkpointed) {
+                    if (e.getValue().equals(checkpointed.get(e.getKey()))) {
+                        continue;
+                    }
+                }
+                try {
+                    new HighWatermarkCheckpoint(e.getKey()).write(e.getValue());
+                    synchronized (checkpointed) {
+                        checkpointed.put(e.getKey(), Map.copyOf(e.getValue()));
+                    }
+                    written++;
+                } catch (IOException | RuntimeException ex) {
+                    failed.put(e.getKey(), ex);
+                }
+            }
+        }
+        failed.forEach((logDir, cause) -> {
+            List<TopicPartition> affected;
+            synchronized (this) {
+                affected = takeOffline(logDir, null, "writing the high watermark checkpoint", cause);
+            }
+            offlineListener.accept(affected);
+        });
+        return written;
     }
 
     private static void closeQuietly(PartitionLog log) {

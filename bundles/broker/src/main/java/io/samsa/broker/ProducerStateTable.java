@@ -88,6 +88,12 @@ final class ProducerStateTable {
         }
     }
 
+    /**
+     * Records one batch of a producer: what a leader's append does for each batch, and what a
+     * follower and the loader do with the batches they read.
+     *
+     * @param nowMs when the batch was appended, for expiry
+     */
     void add(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long nowMs) {
         entries.computeIfAbsent(producerId, id -> new ProducerEntry()).add(epoch, firstSeq, lastSeq, firstOffset,
                 nowMs);
@@ -107,6 +113,11 @@ final class ProducerStateTable {
 
     int size() {
         return entries.size();
+    }
+
+    /** Forgets every producer: the log they were recorded from was truncated, and is read again. */
+    void clear() {
+        entries.clear();
     }
 
     private static Verdict epochFenced(long producerId, short epoch, short current) {

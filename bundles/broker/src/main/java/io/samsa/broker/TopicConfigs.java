@@ -11,8 +11,9 @@ import io.samsa.api.storage.LogConfig;
 
 /**
  * The topic-level configuration keys the broker accepts: those of {@link LogConfig}, which the
- * storage engine applies, and a few more that clients commonly set (Kafka Streams, admin
- * tools), which are validated and stored but do not change how this broker behaves yet.
+ * storage engine applies, {@code min.insync.replicas}, which the replication engine applies, and a
+ * few more that clients commonly set (Kafka Streams, admin tools), which are validated and stored
+ * but do not change how this broker behaves yet.
  */
 final class TopicConfigs {
 
@@ -144,6 +145,25 @@ final class TopicConfigs {
             case LogConfig.MIN_COMPACTION_LAG_MS -> String.valueOf(c.minCompactionLagMs());
             default -> throw new IllegalArgumentException(key);
         };
+    }
+
+    /**
+     * A topic's {@code min.insync.replicas}: its override, else the broker's default (also when
+     * the stored override is not a valid count).
+     */
+    static int minInsyncReplicas(Map<String, String> overrides, int brokerDefault) {
+        String value = overrides.get(MIN_INSYNC_REPLICAS);
+        if (value != null) {
+            try {
+                int n = Integer.parseInt(value.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // validated when written; a value stored by another tool falls back like the log keys do
+            }
+        }
+        return brokerDefault;
     }
 
     /** The log configuration of a topic; stored overrides that no longer validate fall back to broker defaults. */

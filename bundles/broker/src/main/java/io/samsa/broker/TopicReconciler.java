@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.TopicPartition;
@@ -24,9 +25,12 @@ import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Watch;
 import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.LeaderReplica;
 import io.samsa.api.replication.MetadataListener;
 import io.samsa.api.replication.PartitionAssignment;
 import io.samsa.api.replication.PartitionState;
+import io.samsa.api.replication.ReplicaSettings;
+import io.samsa.api.replication.ReplicationRuntime;
 import io.samsa.api.replication.TopicRecord;
 import io.samsa.api.storage.LogConfig;
 
@@ -52,6 +56,8 @@ final class TopicReconciler implements AutoCloseable {
     private final int brokerId;
     private final Supplier<LogConfig> logDefaults;
     private final Consumer<TopicPartition> partitionChanged;
+    private final Supplier<ReplicationRuntime> replication;
+    private final IntSupplier defaultMinInsyncReplicas;
     private final ExecutorService thread;
     private Watch watch;
     /** The topics as last applied, by name; touched only on the metadata thread. */
@@ -63,7 +69,8 @@ final class TopicReconciler implements AutoCloseable {
 
     TopicReconciler(Coordinator coordinator, ClusterMetadataStore store, MetadataCache cache,
             PartitionRegistry registry, int brokerId, Supplier<LogConfig> logDefaults,
-            Consumer<TopicPartition> partitionChanged) {
+            Consumer<TopicPartition> partitionChanged, Supplier<ReplicationRuntime> replication,
+            IntSupplier defaultMinInsyncReplicas) {
         this.coordinator = coordinator;
         this.store = store;
         this.cache = cache;
@@ -71,6 +78,8 @@ final class TopicReconciler implements AutoCloseable {
         this.brokerId = brokerId;
         this.logDefaults = logDefaults;
         this.partitionChanged = partitionChanged;
+        this.replication = replication;
+        this.defaultMinInsyncReplicas = defaultMinInsyncReplicas;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "samsa-metadata-" + brokerId);
             t.setDaemon(true);
@@ -231,6 +240,7 @@ final class TopicReconciler implements AutoCloseable {
             Partition partition = registry.get(tp);
             if (!e.getValue().contains(brokerId)) {
                 if (partition != null || registry.isOffline(tp)) {
+                    replication.get().remove(tp);
                     registry.close(tp);
                     partitionChanged.accept(tp);
                 }
@@ -262,7 +272,11 @@ final class TopicReconciler implements AutoCloseable {
 
     private void applyLeadership(TopicRecord topic, TopicPartition tp, Partition partition) {
         PartitionState state = topic.state(tp.partition());
-        if (partition.updateLeadership(state.leader() == brokerId, state.leaderEpoch(), state.isr())) {
+        PartitionAssignment assignment = topic.partitions().get(tp.partition());
+        Optional<LeaderReplica> leadership = replication.get().apply(partition, assignment, state,
+                new ReplicaSettings(TopicConfigs.minInsyncReplicas(topic.configs(),
+                        defaultMinInsyncReplicas.getAsInt())));
+        if (partition.applyLeadership(leadership, state.leaderEpoch())) {
             partitionChanged.accept(tp);
         }
     }
@@ -282,6 +296,7 @@ final class TopicReconciler implements AutoCloseable {
         registry.all().forEach(p -> local.add(p.topicPartition()));
         for (TopicPartition tp : local) {
             if (tp.topic().equals(topic)) {
+                replication.get().remove(tp);
                 registry.delete(tp);
                 partitionChanged.accept(tp);
             }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.IsolationLevel;
@@ -19,6 +20,11 @@ import io.samsa.api.broker.FetchPosition;
 import io.samsa.api.broker.FetchResult;
 import io.samsa.api.broker.ListenerEndpoints;
 import io.samsa.api.broker.ProduceResult;
+import io.samsa.api.replication.LeaderRecoveryState;
+import io.samsa.api.replication.LeaderReplica;
+import io.samsa.api.replication.PartitionAssignment;
+import io.samsa.api.replication.PartitionState;
+import io.samsa.api.replication.ReplicaSettings;
 import io.samsa.api.storage.StorageEngine;
 import io.samsa.cluster.metadata.CoordinatorMetadataStore;
 import io.samsa.storage.filechannel.FileChannelStorageEngine;
@@ -28,6 +34,8 @@ import io.samsa.testsupport.InMemoryCoordinator;
 final class BrokerFixture implements AutoCloseable {
 
     final InMemoryCoordinator coordinator = new InMemoryCoordinator();
+    /** The replication every broker of the fixture runs with. */
+    final SoloReplicationEngine replication = new SoloReplicationEngine();
     private final Path root;
     private final List<BrokerServer> started = new ArrayList<>();
 
@@ -62,7 +70,7 @@ final class BrokerFixture implements AutoCloseable {
         Object advertised = config.remove("advertised.listeners");
         BrokerServer server = new BrokerServer(BrokerSettings.from(TestConfig.of(config),
                 advertised == null ? LOCAL_ENDPOINT : endpoint(advertised.toString())), coordinator,
-                new CoordinatorMetadataStore(coordinator), engine);
+                new CoordinatorMetadataStore(coordinator), engine, replication);
         server.start();
         started.add(server);
         return server;
@@ -72,6 +80,27 @@ final class BrokerFixture implements AutoCloseable {
         if (started.remove(server)) {
             server.stop();
         }
+    }
+
+    /**
+     * Applies {@code state} to {@code tp}'s replica on {@code broker} as its metadata thread would,
+     * once the watches of earlier changes have been applied (so that they cannot replace it).
+     *
+     * @return the partition
+     */
+    Partition apply(BrokerServer broker, TopicPartition tp, int leader, int leaderEpoch, int minInsync)
+            throws Exception {
+        coordinator.awaitCallbacks();
+        broker.awaitMetadata();
+        Partition p = broker.registry().get(tp);
+        int self = broker.settings().brokerId();
+        PartitionAssignment replicas = PartitionAssignment.of(leader == self || leader < 0 ? List.of(self)
+                : List.of(self, leader));
+        Optional<LeaderReplica> leadership = broker.replication().apply(p, replicas,
+                new PartitionState(leader, leaderEpoch, List.of(leader), -1, 0, LeaderRecoveryState.RECOVERED),
+                new ReplicaSettings(minInsync));
+        p.applyLeadership(leadership, leaderEpoch);
+        return p;
     }
 
     static void createTopic(BrokerServer broker, String name, int partitions) {

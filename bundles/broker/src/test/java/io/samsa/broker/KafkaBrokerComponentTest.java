@@ -75,7 +75,7 @@ public class KafkaBrokerComponentTest {
         Map<String, Object> properties = new HashMap<>(config);
         properties.put("service.pid", KafkaBroker.PID);
         KafkaBroker broker = new KafkaBroker(coordinator, new CoordinatorMetadataStore(coordinator), listeners,
-                TestConfig.of(config), properties);
+                new SoloReplicationEngine(), TestConfig.of(config), properties);
         components.add(broker);
         return broker;
     }

@@ -83,6 +83,15 @@ public class ListOffsetsTest {
     }
 
     @Test
+    public void aFollowerChecksTheEpochOfTheStateItFollows() throws Exception {
+        fixture.apply(broker, tp, 1, 3, 1); // broker 1 leads at epoch 3
+        assertEquals(EpochLookup.error(Errors.FENCED_LEADER_EPOCH), service.offsetForLeaderEpoch(tp, 2, 0));
+        assertEquals(EpochLookup.error(Errors.UNKNOWN_LEADER_EPOCH), service.offsetForLeaderEpoch(tp, 4, 0));
+        assertEquals(EpochLookup.error(Errors.NOT_LEADER_OR_FOLLOWER), service.offsetForLeaderEpoch(tp, 3, 0));
+        assertEquals(EpochLookup.error(Errors.NOT_LEADER_OR_FOLLOWER), service.offsetForLeaderEpoch(tp, -1, 0));
+    }
+
+    @Test
     public void errorsForUnknownPartitions() {
         assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION,
                 service.listOffset(new TopicPartition("nope", 0), -1, RU).error());

@@ -289,11 +289,10 @@ public class LogDirFailureTest {
     @Test
     public void writesWaitingForAcksAreNotAcknowledgedWhenTheDirGoesOffline() throws Exception {
         startWithTopic();
-        fixture.coordinator.awaitCallbacks();
-        broker.awaitMetadata();
         TopicPartition waiting = inD1.get(1);
-        // A second in-sync replica that never fetches holds the high watermark back.
-        broker.registry().get(waiting).updateLeadership(true, 0, List.of(0, 1));
+        fixture.apply(broker, waiting, 0, 0, 1);
+        // As if a second in-sync replica never fetched: the high watermark stays back.
+        fixture.replication.stall(waiting);
         CompletableFuture<Map<TopicPartition, ProduceResult>> pending = broker.partitionService()
                 .append(Map.of(waiting, Records.batch("unreplicated")), (short) -1, 30_000, false);
         assertFalse(pending.isDone());

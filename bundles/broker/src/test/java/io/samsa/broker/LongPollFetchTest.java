@@ -63,6 +63,25 @@ public class LongPollFetchTest {
     }
 
     @Test
+    public void aConsumerWaitsForTheHighWatermarkNotForTheAppend() throws Exception {
+        fixture.coordinator.awaitCallbacks();
+        broker.awaitMetadata();
+        // As if a follower had not fetched yet: appends do not move the high watermark.
+        fixture.replication.stall(tp);
+        CompletableFuture<Map<TopicPartition, FetchResult>> f = longPoll(0, 60_000, 1);
+        assertEquals(Errors.NONE, broker.partitionService().append(Map.of(tp, Records.batch("pending")), (short) 1,
+                1000, false).get(5, TimeUnit.SECONDS).get(tp).error());
+        assertFalse("an unreplicated write does not answer a consumer (with nothing)", f.isDone());
+        assertEquals(1, broker.parkedFetches());
+
+        fixture.replication.resume(tp); // the high watermark moves, on no append
+        FetchResult r = f.get(5, TimeUnit.SECONDS).get(tp);
+        assertEquals(List.of("pending"), BrokerFixture.values(r));
+        assertEquals(1, r.highWatermark());
+        assertEquals(0, broker.parkedFetches());
+    }
+
+    @Test
     public void parkedFetchTimesOutEmpty() throws Exception {
         long start = System.nanoTime();
         CompletableFuture<Map<TopicPartition, FetchResult>> f = longPoll(0, 200, 1);

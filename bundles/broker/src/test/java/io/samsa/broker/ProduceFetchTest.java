@@ -76,23 +76,74 @@ public class ProduceFetchTest {
     }
 
     @Test
-    public void anAcknowledgedAcksAllWriteLeavesNoTimeoutQueued() throws Exception {
-        // The topic's own leadership (ISR of one) must be applied first, or it would replace ours.
-        fixture.coordinator.awaitCallbacks();
-        broker.awaitMetadata();
-        Partition p = broker.registry().get(tp);
-        // A second in-sync replica holds the high watermark until it fetches.
-        p.updateLeadership(true, 0, List.of(0, 1));
-        // A timeout no other delayed operation of the broker has, so only this write's is counted.
+    public void anAcksAllWriteIsAnsweredOnceCommittedAndTheBrokerQueuesNoTimeoutForIt() throws Exception {
+        fixture.apply(broker, tp, 0, 0, 1);
+        // As if a second in-sync replica had stopped fetching: the high watermark stays where it is.
+        fixture.replication.stall(tp);
+        // A timeout no other delayed operation of the broker has, so only this write's would be counted.
         long farAway = 10 * 60_000;
         CompletableFuture<Map<TopicPartition, ProduceResult>> pending = broker.partitionService()
                 .append(Map.of(tp, Records.batch("replicated")), (short) -1, (int) farAway + 60_000, false);
         assertFalse(pending.isDone());
-        assertEquals("the write's timeout is queued", 1, broker.delayedOperationsDueAfter(farAway));
+        assertEquals("the leadership times the wait, not the broker", 0, broker.delayedOperationsDueAfter(farAway));
+        assertEquals("not committed, so consumers do not see it", 0, fetch(broker, tp, 0).highWatermark());
 
-        p.followerFetched(1, p.log().logEndOffset());
-        assertEquals(Errors.NONE, pending.get(5, TimeUnit.SECONDS).get(tp).error());
-        assertEquals("the acknowledged write's timeout is gone", 0, broker.delayedOperationsDueAfter(farAway));
+        fixture.replication.resume(tp);
+        ProduceResult committed = pending.get(5, TimeUnit.SECONDS).get(tp);
+        assertEquals(Errors.NONE, committed.error());
+        assertEquals(0, committed.baseOffset());
+        assertEquals(List.of("replicated"), values(fetch(broker, tp, 0)));
+    }
+
+    @Test
+    public void acksAllWithTooFewInSyncReplicasAppendsNothing() throws Exception {
+        produce(broker, tp, Records.batch("before"));
+        fixture.apply(broker, tp, 0, 0, 2);
+        ProduceResult refused = produce(broker, tp, Records.batch("unsafe"));
+        assertEquals(Errors.NOT_ENOUGH_REPLICAS, refused.error());
+        assertEquals(1, broker.registry().get(tp).logEndOffset());
+        // acks=1 does not ask for in-sync replicas.
+        assertEquals(Errors.NONE, broker.partitionService().append(Map.of(tp, Records.batch("one")), (short) 1, 1000,
+                false).get(5, TimeUnit.SECONDS).get(tp).error());
+        assertEquals(List.of("before", "one"), values(fetch(broker, tp, 0)));
+    }
+
+    @Test
+    public void minInsyncReplicasComesFromTheTopicElseTheBroker() throws Exception {
+        broker.topicAdmin().alterTopicConfig("events", Map.of("min.insync.replicas", "2"), true, false);
+        fixture.coordinator.awaitCallbacks();
+        broker.awaitMetadata();
+        assertEquals(Errors.NOT_ENOUGH_REPLICAS, produce(broker, tp, Records.batch("unsafe")).error());
+        assertEquals("nothing appended", 0, broker.registry().get(tp).logEndOffset());
+        assertEquals("every partition of the topic", Errors.NOT_ENOUGH_REPLICAS,
+                produce(broker, new TopicPartition("events", 1), Records.batch("unsafe")).error());
+        BrokerFixture.createTopic(broker, "loose", 1);
+        assertEquals("the broker default (1) for other topics", Errors.NONE,
+                produce(broker, new TopicPartition("loose", 0), Records.batch("fine")).error());
+
+        broker.topicAdmin().alterTopicConfig("events", Map.of("min.insync.replicas", "1"), true, false);
+        fixture.coordinator.awaitCallbacks();
+        broker.awaitMetadata();
+        assertEquals(Errors.NONE, produce(broker, tp, Records.batch("safe")).error());
+
+        BrokerServer strict = fixture.start(1, Map.of("min.insync.replicas", 2));
+        assertFalse(strict.topicAdmin().createTopic("strict", -1, (short) -1, Map.of(0, List.of(1)), Map.of(), false)
+                .isFailure());
+        TopicPartition onStrict = new TopicPartition("strict", 0);
+        fixture.coordinator.awaitCallbacks();
+        strict.awaitMetadata();
+        assertEquals("broker 1's default min.insync.replicas", Errors.NOT_ENOUGH_REPLICAS, strict.partitionService()
+                .append(Map.of(onStrict, Records.batch("x")), (short) -1, 1000, false).get(5, TimeUnit.SECONDS)
+                .get(onStrict).error());
+    }
+
+    @Test
+    public void anAcksAllWriteNotCommittedInTimeTimesOut() throws Exception {
+        fixture.apply(broker, tp, 0, 0, 1);
+        fixture.replication.stall(tp);
+        ProduceResult r = broker.partitionService().append(Map.of(tp, Records.batch("late")), (short) -1, 50, false)
+                .get(5, TimeUnit.SECONDS).get(tp);
+        assertEquals(Errors.REQUEST_TIMED_OUT, r.error());
     }
 
     @Test
@@ -160,15 +211,17 @@ public class ProduceFetchTest {
         FetchResult future = broker.partitionService().fetch(-1, 0, 1, 1 << 20, IsolationLevel.READ_UNCOMMITTED, req)
                 .get(5, TimeUnit.SECONDS).get(tp);
         assertEquals(Errors.UNKNOWN_LEADER_EPOCH, future.error());
-        // Leadership is set by hand below: let the watches of the topic's creation finish applying first.
-        fixture.coordinator.awaitCallbacks();
-        broker.awaitMetadata();
-        Partition p = broker.registry().get(tp);
-        p.updateLeadership(true, 3, List.of(0));
+        fixture.apply(broker, tp, 0, 3, 1);
         req.put(tp, new FetchPosition(0, 1 << 20, 2));
         assertEquals(Errors.FENCED_LEADER_EPOCH, broker.partitionService()
                 .fetch(-1, 0, 1, 1 << 20, IsolationLevel.READ_UNCOMMITTED, req).get(5, TimeUnit.SECONDS).get(tp).error());
-        p.updateLeadership(false, 4, List.of(1));
+        fixture.apply(broker, tp, 1, 4, 1);
+        req.put(tp, new FetchPosition(0, 1 << 20, 4));
+        assertEquals("a follower knows the epoch it follows", Errors.NOT_LEADER_OR_FOLLOWER, broker.partitionService()
+                .fetch(-1, 0, 1, 1 << 20, IsolationLevel.READ_UNCOMMITTED, req).get(5, TimeUnit.SECONDS).get(tp).error());
+        req.put(tp, new FetchPosition(0, 1 << 20, 5));
+        assertEquals(Errors.UNKNOWN_LEADER_EPOCH, broker.partitionService()
+                .fetch(-1, 0, 1, 1 << 20, IsolationLevel.READ_UNCOMMITTED, req).get(5, TimeUnit.SECONDS).get(tp).error());
         assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, fetch(broker, tp, 0).error());
         assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, produce(broker, tp, Records.batch("c")).error());
     }

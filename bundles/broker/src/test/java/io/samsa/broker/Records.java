@@ -38,12 +38,26 @@ final class Records {
     }
 
     static ByteBuffer idempotent(long producerId, short epoch, int baseSequence, String... values) {
+        return idempotentAt(System.currentTimeMillis(), producerId, epoch, baseSequence, values);
+    }
+
+    static ByteBuffer idempotentAt(long timestamp, long producerId, short epoch, int baseSequence, String... values) {
         SimpleRecord[] records = new SimpleRecord[values.length];
         for (int i = 0; i < values.length; i++) {
-            records[i] = new SimpleRecord(System.currentTimeMillis(), values[i].getBytes(StandardCharsets.UTF_8));
+            records[i] = new SimpleRecord(timestamp, values[i].getBytes(StandardCharsets.UTF_8));
         }
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence, records)
                 .buffer();
+    }
+
+    /**
+     * {@code batch} as a leader stored it: at {@code baseOffset}, stamped with {@code leaderEpoch}
+     * (neither is covered by the CRC), what a follower copies.
+     */
+    static ByteBuffer asLeaderWrote(ByteBuffer batch, long baseOffset, int leaderEpoch) {
+        batch.putLong(batch.position(), baseOffset);
+        batch.putInt(batch.position() + 12, leaderEpoch);
+        return batch;
     }
 
     static ByteBuffer concat(ByteBuffer... parts) {

@@ -34,6 +34,11 @@ import io.samsa.protocol.kafka.api.RequestContext;
  * Fetch, with incremental fetch sessions (KIP-227) and, from v13, topics named by id. The long
  * poll happens in {@link PartitionService#fetch} and holds no request handler thread; record bytes
  * are answered as log slices.
+ * <p>
+ * A follower's fetch carries who it is (ReplicaId, or from v15 the ReplicaState tagged field with
+ * its broker epoch), and per partition the epoch of its last batch and its log start offset; they
+ * go to the broker, which may answer a DivergingEpoch (v12+) instead of records. Sessions keep
+ * them for partitions an incremental request does not repeat.
  */
 public final class FetchHandler implements AsyncApiHandler<FetchRequestData> {
 
@@ -56,18 +61,22 @@ public final class FetchHandler implements AsyncApiHandler<FetchRequestData> {
     public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequestData request) {
         short version = context.apiVersion();
         boolean byId = version >= 13;
+        // From v15 a follower names itself in the ReplicaState tagged field, and ReplicaId is -1.
         int replicaId = version >= 15 ? request.replicaState().replicaId() : request.replicaId();
+        long replicaEpoch = version >= 15 ? request.replicaState().replicaEpoch() : -1;
         FetchPlan plan = sessions.plan(request.sessionId(), request.sessionEpoch(), byId, replicaId >= 0,
                 requested(request, byId), forgotten(request, byId), this::nameOf);
         if (plan.kind == FetchPlan.Kind.ERROR) {
             return CompletableFuture.completedFuture(
                     new FetchResponseData().setErrorCode(plan.error.code()).setSessionId(0));
         }
-        return read(plan.targets, request, replicaId).thenApply(results -> respond(plan, results));
+        return read(plan.targets, request, replicaId, replicaEpoch)
+                .thenApply(results -> respond(plan, results, version >= 12));
     }
 
     /** Runs where the broker completes the read: after the long poll, on the broker's thread. */
-    private FetchResponseData respond(FetchPlan plan, Map<TopicPartition, FetchResult> results) {
+    private FetchResponseData respond(FetchPlan plan, Map<TopicPartition, FetchResult> results,
+            boolean divergingEpochs) {
         List<PartitionData> answers = new ArrayList<>(plan.targets.size());
         boolean[] hasRecords = new boolean[plan.targets.size()];
         for (int i = 0; i < plan.targets.size(); i++) {
@@ -76,26 +85,27 @@ public final class FetchHandler implements AsyncApiHandler<FetchRequestData> {
                     : results.getOrDefault(new TopicPartition(target.topic(), target.cached().key.partition()),
                             FetchResult.error(Errors.UNKNOWN_SERVER_ERROR));
             hasRecords[i] = result.records().sizeInBytes() > 0;
-            answers.add(answer(target.cached().key.partition(), result, hasRecords[i]));
+            answers.add(answer(target.cached().key.partition(), result, hasRecords[i], divergingEpochs));
         }
         int sessionId = plan.complete(answers, hasRecords);
         return response(plan.targets, answers, sessionId);
     }
 
     private CompletableFuture<Map<TopicPartition, FetchResult>> read(List<FetchPlan.Target> targets,
-            FetchRequestData request, int replicaId) {
+            FetchRequestData request, int replicaId, long replicaEpoch) {
         Map<TopicPartition, FetchPosition> positions = new LinkedHashMap<>();
         for (FetchPlan.Target target : targets) {
             if (target.topic() != null) {
                 positions.put(new TopicPartition(target.topic(), target.cached().key.partition()),
-                        new FetchPosition(target.fetchOffset(), target.maxBytes(), target.currentLeaderEpoch()));
+                        new FetchPosition(target.fetchOffset(), target.maxBytes(), target.currentLeaderEpoch(),
+                                target.lastFetchedEpoch(), target.logStartOffset()));
             }
         }
         if (positions.isEmpty()) {
             return CompletableFuture.completedFuture(Collections.emptyMap());
         }
-        return partitions.fetch(replicaId, request.maxWaitMs(), request.minBytes(), request.maxBytes(),
-                IsolationLevel.forId(request.isolationLevel()), positions);
+        return partitions.fetch(replicaId, replicaEpoch, request.maxWaitMs(), request.minBytes(),
+                request.maxBytes(), IsolationLevel.forId(request.isolationLevel()), positions);
     }
 
     private LinkedHashMap<PartitionKey, CachedPartition> requested(FetchRequestData request, boolean byId) {
@@ -105,8 +115,9 @@ public final class FetchHandler implements AsyncApiHandler<FetchRequestData> {
             for (FetchPartition p : topic.partitions()) {
                 PartitionKey key = byId ? PartitionKey.byId(topic.topicId(), p.partition())
                         : PartitionKey.byName(topic.topic(), p.partition());
+                // Both default to -1 in versions that lack them (LastFetchedEpoch v12+, LogStartOffset v5+).
                 requested.put(key, new CachedPartition(key, name, p.fetchOffset(), p.partitionMaxBytes(),
-                        p.currentLeaderEpoch()));
+                        p.currentLeaderEpoch(), p.lastFetchedEpoch(), p.logStartOffset()));
             }
         }
         return requested;
@@ -127,8 +138,9 @@ public final class FetchHandler implements AsyncApiHandler<FetchRequestData> {
         return cluster.topic(topicId).map(TopicView::name).orElse(null);
     }
 
-    private static PartitionData answer(int partition, FetchResult result, boolean hasRecords) {
-        return new PartitionData()
+    private static PartitionData answer(int partition, FetchResult result, boolean hasRecords,
+            boolean divergingEpochs) {
+        PartitionData data = new PartitionData()
                 .setPartitionIndex(partition)
                 .setErrorCode(result.error().code())
                 .setHighWatermark(result.highWatermark())
@@ -137,6 +149,13 @@ public final class FetchHandler implements AsyncApiHandler<FetchRequestData> {
                 .setAbortedTransactions(null)
                 .setPreferredReadReplica(-1)
                 .setRecords(hasRecords ? new SliceRecords(result.records()) : MemoryRecords.EMPTY);
+        // Fetch v12+ (KIP-320): where a follower's diverged log must be truncated.
+        if (divergingEpochs && result.divergingEpoch().isPresent()) {
+            data.setDivergingEpoch(new FetchResponseData.EpochEndOffset()
+                    .setEpoch(result.divergingEpoch().get().epoch())
+                    .setEndOffset(result.divergingEpoch().get().endOffset()));
+        }
+        return data;
     }
 
     /** Consecutive partitions of one topic share a topic entry, as in Kafka's responses. */

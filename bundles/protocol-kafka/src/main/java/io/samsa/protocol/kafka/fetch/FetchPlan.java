@@ -25,7 +25,8 @@ final class FetchPlan {
     }
 
     /** One partition to read, with its parameters as they were when the plan was made. */
-    record Target(CachedPartition cached, String topic, long fetchOffset, int maxBytes, int currentLeaderEpoch) {
+    record Target(CachedPartition cached, String topic, long fetchOffset, int maxBytes, int currentLeaderEpoch,
+            int lastFetchedEpoch, long logStartOffset) {
     }
 
     final Kind kind;

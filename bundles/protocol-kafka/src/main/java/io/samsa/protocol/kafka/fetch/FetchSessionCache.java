@@ -153,7 +153,8 @@ final class FetchSessionCache {
     private static List<FetchPlan.Target> targets(Iterable<CachedPartition> partitions) {
         List<FetchPlan.Target> targets = new ArrayList<>();
         for (CachedPartition p : partitions) {
-            targets.add(new FetchPlan.Target(p, p.topic, p.fetchOffset, p.maxBytes, p.currentLeaderEpoch));
+            targets.add(new FetchPlan.Target(p, p.topic, p.fetchOffset, p.maxBytes, p.currentLeaderEpoch,
+                    p.lastFetchedEpoch, p.logStartOffset));
         }
         return targets;
     }
