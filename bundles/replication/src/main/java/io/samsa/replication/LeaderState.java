@@ -196,6 +196,21 @@ final class LeaderState implements LeaderReplica {
         return pending;
     }
 
+    /** What the leader knows of follower {@code brokerId} (a copy), null for no assigned follower. */
+    synchronized FollowerProgress progress(int brokerId) {
+        FollowerProgress f = follower(brokerId);
+        if (f == null) {
+            return null;
+        }
+        FollowerProgress copy = new FollowerProgress(brokerId);
+        copy.logEndOffset = f.logEndOffset;
+        copy.lastFetchLeaderLogEndOffset = f.lastFetchLeaderLogEndOffset;
+        copy.lastFetchTimeMs = f.lastFetchTimeMs;
+        copy.lastCaughtUpTimeMs = f.lastCaughtUpTimeMs;
+        copy.brokerEpoch = f.brokerEpoch;
+        return copy;
+    }
+
     synchronized int waiting() {
         return purgatory.size();
     }
@@ -440,12 +455,31 @@ final class LeaderState implements LeaderReplica {
                 pending = null;
             }
             refreshViews();
-            if (!isrChangesStopped && pending == null) {
-                recomputeIsrChange();
-            }
-            completed = maybeAdvanceHighWatermark();
+            completed = advanceThenRecompute();
         }
         afterAdvance(completed);
+    }
+
+    /**
+     * Called under the monitor after the committed state moved: the high watermark first (a
+     * follower is compared with the high watermark the new ISR allows), then whether the ISR must
+     * change again.
+     */
+    private List<AckPurgatory.Waiter> advanceThenRecompute() {
+        List<AckPurgatory.Waiter> completed = maybeAdvanceHighWatermark();
+        if (isrChangesStopped || pending != null) {
+            return completed;
+        }
+        recomputeIsrChange();
+        List<AckPurgatory.Waiter> more = maybeAdvanceHighWatermark();
+        if (completed == null || completed.isEmpty()) {
+            return more;
+        }
+        if (more != null) {
+            completed = new ArrayList<>(completed);
+            completed.addAll(more);
+        }
+        return completed;
     }
 
     /** Called under the monitor, after the committed state moved: whether the ISR must change again. */
@@ -485,10 +519,7 @@ final class LeaderState implements LeaderReplica {
                 rebuildFollowers(clock.getAsLong(), false);
             }
             refreshViews();
-            if (!isrChangesStopped && pending == null) {
-                recomputeIsrChange();
-            }
-            completed = maybeAdvanceHighWatermark();
+            completed = advanceThenRecompute();
         }
         afterAdvance(completed);
     }
