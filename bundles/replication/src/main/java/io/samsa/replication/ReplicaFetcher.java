@@ -60,6 +60,8 @@ final class ReplicaFetcher implements Runnable {
     private volatile LeaderChannel channel;
     private long connectNotBeforeMs;
     private Thread thread;
+    /** Set by {@link #wakeUp}, cleared by the thread before its next round; guarded by this. */
+    private boolean woken;
 
     /**
      * @param dropped told of a partition this fetcher gave up because its replica failed
@@ -137,6 +139,7 @@ final class ReplicaFetcher implements Runnable {
     }
 
     synchronized void wakeUp() {
+        woken = true;
         notifyAll();
     }
 
@@ -156,12 +159,12 @@ final class ReplicaFetcher implements Runnable {
             while (running) {
                 try {
                     long waitMs = doWork();
-                    if (waitMs > 0) {
-                        synchronized (this) {
-                            if (running) {
-                                wait(waitMs);
-                            }
+                    synchronized (this) {
+                        // A partition added or resumed while the round ran must not wait out the pause.
+                        if (running && waitMs > 0 && !woken) {
+                            wait(waitMs);
                         }
+                        woken = false;
                     }
                 } catch (RuntimeException e) {
                     LOG.error("{}: fetch round failed; backing off {} ms", name, config.replicaFetchBackoffMs(), e);
