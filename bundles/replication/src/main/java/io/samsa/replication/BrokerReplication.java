@@ -152,6 +152,11 @@ final class BrokerReplication implements ReplicationRuntime {
         fetchers.unfollow(partition);
     }
 
+    /** False once closed. */
+    boolean running() {
+        return running;
+    }
+
     /** The leadership of {@code tp}, if this broker leads it. */
     Optional<LeaderState> leader(TopicPartition tp) {
         return Optional.ofNullable(leaders.get(tp));

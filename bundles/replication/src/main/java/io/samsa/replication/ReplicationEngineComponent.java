@@ -98,6 +98,7 @@ public final class ReplicationEngineComponent implements ReplicationEngine {
         if (!active) {
             throw new IllegalStateException("The replication engine is stopped");
         }
+        started.removeIf(r -> !((BrokerReplication) r).running());
         BrokerReplication runtime = new BrokerReplication(host, store, config, System::currentTimeMillis, channels,
                 true);
         started.add(runtime);
