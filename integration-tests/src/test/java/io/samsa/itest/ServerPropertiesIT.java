@@ -152,6 +152,8 @@ public class ServerPropertiesIT {
                 return "0";
             case "broker.rack":
                 return "rack-a";
+            case "inter.broker.listener.name":
+                return "PLAINTEXT";
             case "coordinator.target":
                 return "(coordination.type=zookeeper)";
             case "storage.target":
