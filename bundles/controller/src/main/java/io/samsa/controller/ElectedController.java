@@ -56,10 +56,14 @@ final class ElectedController {
     private final AtomicReference<Watch> watch = new AtomicReference<>();
     private volatile boolean active = true;
     private volatile boolean fenced;
+    /** Topic config values already warned about, so a bad one is logged once per term. Queue thread only. */
+    private final Set<String> badConfigsWarned = new HashSet<>();
     /** Set while a retry is queued, so failures in a burst queue one. Queue thread only. */
     private boolean retryQueued;
     /** Writes applied in this term (for tests). */
     private volatile int writes;
+    /** Events that failed in this term (for tests). */
+    private volatile int failures;
 
     ElectedController(int brokerId, int epoch, Op fence, Coordinator coordinator, ClusterMetadataStore store,
             ControllerSettings settings) {
@@ -88,6 +92,11 @@ final class ElectedController {
     /** How many partition states this term wrote. */
     int writes() {
         return writes;
+    }
+
+    /** How many events failed (and were retried by re-reading everything). */
+    int failures() {
+        return failures;
     }
 
     /** Starts following the metadata; the watch's first event, a resync, builds the context. */
@@ -156,6 +165,7 @@ final class ElectedController {
     }
 
     private void failed(String event, RuntimeException e) {
+        failures++;
         if (e instanceof ClusterMetadataStore.FencedException) {
             stopFenced(event);
             return;
@@ -351,8 +361,10 @@ final class ElectedController {
         if (v.equals("true") || v.equals("false")) {
             return Boolean.parseBoolean(v);
         }
-        LOG.warn("Topic {} has {}={}, which is neither true nor false; using the broker's {}", topic.name(),
-                UNCLEAN_LEADER_ELECTION_ENABLE, value, settings.uncleanLeaderElectionEnable());
+        if (badConfigsWarned.add(topic.name() + "=" + value)) {
+            LOG.warn("Topic {} has {}={}, which is neither true nor false; using the broker's {}", topic.name(),
+                    UNCLEAN_LEADER_ELECTION_ENABLE, value, settings.uncleanLeaderElectionEnable());
+        }
         return settings.uncleanLeaderElectionEnable();
     }
 
