@@ -107,6 +107,7 @@ public final class SamsaOsgiTestSupport {
                 bundle(reactorBundle("api")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("storage-filechannel")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("coordination-zookeeper")).startLevel(SAMSA_START_LEVEL),
+                bundle(reactorBundle("cluster-metadata")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("broker")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("group-coordinator")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("protocol-kafka")).startLevel(SAMSA_START_LEVEL));

@@ -66,6 +66,7 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
 
     private static final long RECONNECT_MS = 50;
     private static final String CONTROLLER_EPOCH = "/controller_epoch";
+    private static final String CONTROLLER = "/controller";
 
     private final Cluster cluster;
     private final List<Registered> registered = new ArrayList<>();
@@ -191,6 +192,10 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
         Candidate(int brokerId, ElectionListener listener) {
             this.brokerId = brokerId;
             this.listener = listener;
+        }
+
+        InMemoryCoordinator session() {
+            return InMemoryCoordinator.this;
         }
 
         @Override
@@ -606,13 +611,19 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
         }
     }
 
-    /** As the ZooKeeper election: each win writes the next epoch to /controller_epoch, and fences by its version. */
+    /**
+     * As the ZooKeeper election: each win writes the next epoch to /controller_epoch, and fences by
+     * its version, and holds /controller (ephemeral, the JSON the ZooKeeper coordinator writes).
+     */
     private void elect(Candidate c) {
         int epoch = ++cluster.electionEpoch;
         byte[] text = Integer.toString(epoch).getBytes(StandardCharsets.UTF_8);
         Node current = cluster.nodes.get(CONTROLLER_EPOCH);
         int version = write(CONTROLLER_EPOCH, text, current == null ? ABSENT : current.version);
         c.fence = new Op.Check(CONTROLLER_EPOCH, version);
+        remove(CONTROLLER, ANY_VERSION);
+        write(CONTROLLER, ("{\"version\":1,\"brokerid\":" + c.brokerId + ",\"timestamp\":\""
+                + System.currentTimeMillis() + "\"}").getBytes(StandardCharsets.UTF_8), ABSENT, c.session());
         cluster.callbacks.execute(() -> c.listener.elected(epoch));
     }
 
@@ -620,6 +631,7 @@ public final class InMemoryCoordinator implements Coordinator, AutoCloseable {
         boolean wasController = cluster.candidates.peekFirst() == c;
         cluster.candidates.remove(c);
         if (wasController) {
+            remove(CONTROLLER, ANY_VERSION);
             cluster.callbacks.execute(c.listener::resigned);
             Candidate next = cluster.candidates.peekFirst();
             if (next != null) {
