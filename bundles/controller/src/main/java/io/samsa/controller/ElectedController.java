@@ -369,12 +369,12 @@ final class ElectedController {
     }
 
     private void stopFenced(String what) {
+        stop();
         if (!fenced) {
-            fenced = true;
             LOG.warn("Controller epoch {} of broker {} is fenced ({}): another controller was elected; it stops"
                     + " writing", epoch, brokerId, what);
         }
-        stop();
+        fenced = true;
     }
 
     private void logChange(TopicPartition tp, PartitionState before, PartitionState after, String why, String cause) {

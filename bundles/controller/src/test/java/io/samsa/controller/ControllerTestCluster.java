@@ -18,6 +18,7 @@ import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.replication.LeaderRecoveryState;
 import io.samsa.api.replication.PartitionAssignment;
 import io.samsa.api.replication.PartitionState;
+import io.samsa.cluster.metadata.CoordinatorMetadataStore;
 import io.samsa.testsupport.InMemoryCoordinator;
 import io.samsa.testsupport.Poll;
 
@@ -28,9 +29,9 @@ import io.samsa.testsupport.Poll;
  */
 final class ControllerTestCluster implements AutoCloseable {
 
-    /** The store every session uses. */
+    /** The store every session uses: the real one, in Kafka's layout, over that session. */
     static ClusterMetadataStore store(Coordinator coordinator) {
-        return new MinimalMetadataStore(coordinator);
+        return new CoordinatorMetadataStore(coordinator);
     }
 
     private final InMemoryCoordinator root = new InMemoryCoordinator();

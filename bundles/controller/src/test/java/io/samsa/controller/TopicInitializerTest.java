@@ -5,6 +5,8 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -114,16 +116,22 @@ public class TopicInitializerTest {
                 List.of(2, 1, 3), List.of(3, 2, 1));
         AtomicInteger applied = new AtomicInteger();
         AtomicReference<ControllerComponent> first = new AtomicReference<>();
+        CountDownLatch bothCandidates = new CountDownLatch(1);
         InterceptingStore store = new InterceptingStore(ControllerTestCluster.store(c.session()));
+        store.before((tp, expected, next) -> {
+            // with nobody else in line, a resigned controller's writes would still pass its fence until it is told
+            await(bothCandidates);
+        });
         store.after(w -> {
             if (w.outcome().applied() && applied.incrementAndGet() == k) {
                 first.get().election().close(); // its session is gone, as far as the election knows
             }
         });
-        // created before any candidate is elected, so the first controller's first resync finds every partition
+        // the topic was created before any candidate is elected, so the first controller's first resync finds it
         ControllerComponent a = c.controller(1, ControllerSettings.DEFAULTS, co -> store);
         first.set(a);
         ControllerComponent b = c.controller(2);
+        bothCandidates.countDown();
         ElectedController next = ControllerTestCluster.awaitTerm(b);
         for (int p = 0; p < 6; p++) {
             c.awaitState(tp(topic, p), "has a state", PartitionState::exists);
@@ -140,5 +148,16 @@ public class TopicInitializerTest {
         assertEquals("nothing written after it resigned", k, store.count(StateUpdate.Outcome.APPLIED));
         assertEquals(6 - k, next.writes());
         assertTrue("the second controller has a later epoch", next.epoch() > 1);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(Poll.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("Timed out waiting for the second candidate");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }
