@@ -111,6 +111,7 @@ public final class SamsaOsgiTestSupport {
                 bundle(reactorBundle("broker")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("group-coordinator")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("replication")).startLevel(SAMSA_START_LEVEL),
+                bundle(reactorBundle("controller")).startLevel(SAMSA_START_LEVEL),
                 bundle(reactorBundle("protocol-kafka")).startLevel(SAMSA_START_LEVEL));
     }
 

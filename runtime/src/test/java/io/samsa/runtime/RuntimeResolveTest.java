@@ -100,7 +100,8 @@ public class RuntimeResolveTest {
         // Admin for the configured ones; the broker, group coordinator and front end through the
         // broker's declared services and the coordination and storage services.
         for (String bsn : List.of("org.apache.felix.scr", "org.apache.felix.configadmin", "io.samsa.cluster-metadata", "io.samsa.broker",
-                "io.samsa.group-coordinator", "io.samsa.replication", "io.samsa.protocol-kafka", "io.samsa.coordination-zookeeper",
+                "io.samsa.group-coordinator", "io.samsa.replication", "io.samsa.controller", "io.samsa.protocol-kafka",
+                "io.samsa.coordination-zookeeper",
                 "io.samsa.storage-filechannel", "org.apache.kafka.clients")) {
             assertTrue(bsn + " not in the resolution " + resolved, resolved.contains(bsn));
         }

@@ -1,0 +1,143 @@
+package io.samsa.controller;
+
+import java.time.Duration;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.samsa.api.broker.ClusterView;
+import io.samsa.api.coordination.Coordinator;
+import io.samsa.api.coordination.Election;
+import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.replication.ClusterMetadataStore;
+
+/**
+ * This broker's candidacy for the cluster's controller. Every broker runs one; the one the
+ * coordinator elects decides partition leaders (through an {@link ElectedController} for as long
+ * as its term lasts), the others wait. Publishes no service.
+ */
+@Component(service = {}, configurationPid = ControllerComponent.PID, immediate = true,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = ControllerComponent.Config.class)
+public final class ControllerComponent {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerComponent.class);
+    public static final String PID = "io.samsa.controller";
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    @ObjectClassDefinition(id = PID, name = "Samsa controller",
+            description = "The cluster controller: first leaders of new partitions, leader elections when brokers"
+                    + " go away or restart")
+    public @interface Config {
+        @AttributeDefinition(name = "unclean.leader.election.enable",
+                description = "Whether a partition whose in-sync replicas are all offline may elect another live"
+                        + " replica, losing the records only the in-sync replicas had. A topic's own"
+                        + " unclean.leader.election.enable wins")
+        boolean unclean_leader_election_enable() default false;
+    }
+
+    private final int brokerId;
+    private final ControllerSettings settings;
+    private final Coordinator coordinator;
+    private final ClusterMetadataStore store;
+    /** Guards {@link #election}, {@link #term} and {@link #closed}; election callbacks wait on it until activation ends. */
+    private final Object lock = new Object();
+    private Election election;
+    private ElectedController term;
+    private boolean closed;
+
+    @Activate
+    public ControllerComponent(@Reference(name = "coordinator", target = "(" + Coordinator.TYPE_PROPERTY + "=*)")
+            Coordinator coordinator, @Reference(name = "metadata") ClusterMetadataStore store,
+            @Reference(name = "cluster") ClusterView cluster, Config config) {
+        this(cluster.localBrokerId(), ControllerSettings.from(config), coordinator, store);
+    }
+
+    ControllerComponent(int brokerId, ControllerSettings settings, Coordinator coordinator,
+            ClusterMetadataStore store) {
+        this.brokerId = brokerId;
+        this.settings = settings;
+        this.coordinator = coordinator;
+        this.store = store;
+        synchronized (lock) {
+            election = coordinator.electController(brokerId, new Candidacy());
+        }
+        LOG.info("Broker {} is a candidate for controller (unclean.leader.election.enable={})", brokerId,
+                settings.uncleanLeaderElectionEnable());
+    }
+
+    @Deactivate
+    void deactivate() {
+        Election withdrawn;
+        ElectedController ended;
+        synchronized (lock) {
+            closed = true;
+            withdrawn = election;
+            ended = term;
+            term = null;
+        }
+        if (ended != null) {
+            ended.stop();
+        }
+        withdrawn.close();
+        if (ended != null && !ended.awaitStopped(STOP_TIMEOUT)) {
+            LOG.warn("The controller thread of broker {} did not stop within {} s", brokerId,
+                    STOP_TIMEOUT.toSeconds());
+        }
+    }
+
+    /** The current term, while this broker is the controller (for tests). */
+    ElectedController term() {
+        synchronized (lock) {
+            return term;
+        }
+    }
+
+    /** The candidacy (for tests, which close it to make this broker resign as a lost session would). */
+    Election election() {
+        synchronized (lock) {
+            return election;
+        }
+    }
+
+    private final class Candidacy implements ElectionListener {
+        @Override
+        public void elected(int epoch) {
+            ElectedController previous;
+            ElectedController next;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                previous = term;
+                next = new ElectedController(brokerId, epoch, election.fence(), coordinator, store, settings);
+                term = next;
+            }
+            if (previous != null) {
+                previous.stop();
+            }
+            LOG.info("Broker {} is the controller with epoch {}", brokerId, epoch);
+            next.start();
+        }
+
+        @Override
+        public void resigned() {
+            ElectedController ended;
+            synchronized (lock) {
+                ended = term;
+                term = null;
+            }
+            if (ended != null) {
+                ended.stop();
+                LOG.info("Broker {} is no longer the controller (epoch {} ended)", brokerId, ended.epoch());
+            }
+        }
+    }
+}
