@@ -80,6 +80,12 @@ final class BrokerReplication implements ReplicationRuntime {
         return Math.max(1, config.replicaLagTimeMaxMs() / 2);
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Not to be called under the partition's lock: leaving the follower role waits for the
+     * fetcher's append in progress, which needs that lock.
+     */
     @Override
     public synchronized Optional<LeaderReplica> apply(LocalReplica replica, PartitionAssignment assignment,
             PartitionState state, ReplicaSettings settings) {

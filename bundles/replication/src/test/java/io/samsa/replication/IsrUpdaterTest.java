@@ -27,6 +27,7 @@ import io.samsa.api.replication.ReplicaSettings;
 import io.samsa.api.replication.StateUpdate;
 import io.samsa.cluster.metadata.CoordinatorMetadataStore;
 import io.samsa.testsupport.InMemoryCoordinator;
+import io.samsa.testsupport.Poll;
 
 /**
  * ISR changes written to the real cluster metadata store (over the in-memory coordinator): one
@@ -176,6 +177,27 @@ public class IsrUpdaterTest {
         assertFalse(l.active());
         assertTrue(runtime.leader(LeaderStateTest.TP).isEmpty());
         assertEquals(2, runtime.fetchers().fetcherOf(LeaderStateTest.TP).sourceBroker());
+    }
+
+    @Test
+    public void theIsrThreadShrinksAndWritesOnItsOwn() throws Exception {
+        ReplicationConfig shortLag = new ReplicationConfig(200, 50, 1, 1 << 20, 10 << 20, 50, 1000, 1,
+                Optional.empty());
+        BrokerReplication threaded = new BrokerReplication(host, store, shortLag, System::currentTimeMillis,
+                (e, c, t) -> {
+                    throw new IOException("no network in this test");
+                }, true);
+        try {
+            LeaderState l = (LeaderState) threaded.apply(replica, assignment, stored(), new ReplicaSettings(1))
+                    .orElseThrow();
+            Poll.until("the lagging followers left the stored ISR",
+                    () -> stored().isr().equals(List.of(1)));
+            Poll.until("the leader adopted what it wrote",
+                    () -> l.committedState().isr().equals(List.of(1)) && l.pendingChange() == null);
+            assertEquals(1, stored().partitionEpoch());
+        } finally {
+            threaded.close();
+        }
     }
 
     @Test
