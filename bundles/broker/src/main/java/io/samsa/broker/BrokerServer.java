@@ -21,8 +21,6 @@ import io.samsa.api.broker.TopicAdmin;
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.BrokerSession;
 import io.samsa.api.coordination.Coordinator;
-import io.samsa.api.coordination.Election;
-import io.samsa.api.coordination.ElectionListener;
 import io.samsa.api.coordination.SessionListener;
 import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.replication.ReplicaHost;
@@ -31,7 +29,7 @@ import io.samsa.api.replication.ReplicationRuntime;
 import io.samsa.api.storage.StorageEngine;
 
 /**
- * One running broker, independent of OSGi: registration and controller candidacy in the
+ * One running broker, independent of OSGi: registration in the
  * coordinator, topic metadata (through the cluster metadata store; the controller id Metadata
  * answers is the one the store reads), partition logs, the replication runtime that leads and
  * follows them, delayed operations, high watermark checkpoints and retention, and the four broker
@@ -56,8 +54,6 @@ final class BrokerServer {
     private final ReplicationEngine replicationEngine;
     private final ScheduledExecutorService checkpointThread;
     private ScheduledFuture<?> checkpointTask;
-    private volatile int controllerEpoch;
-    private volatile Election election;
     private volatile BrokerSession session;
     /** The current registration's epoch; a re-registration after a session loss changes it. */
     private volatile long brokerEpoch = -1;
@@ -90,7 +86,7 @@ final class BrokerServer {
                 () -> this.settings.logDefaults(), this::partitionChanged, this::replication,
                 () -> this.settings.minInsyncReplicas());
         this.topicAdmin = new LocalTopicAdmin(coordinator, store, reconciler, metadata,
-                () -> this.settings, () -> controllerEpoch);
+                () -> this.settings);
         this.producerIds = new ProducerIdAllocator(coordinator, settings.brokerId());
         this.retention = new RetentionScheduler(registry, settings.brokerId());
     }
@@ -107,7 +103,6 @@ final class BrokerServer {
             LOG.info("{}registered as {}:{} with epoch {}", prefix, settings.host(), settings.port(), session.epoch());
             followRegistration(session);
             replication = replicationEngine.start(new Host());
-            election = coordinator.electController(settings.brokerId(), new ControllerListener());
             reconciler.start();
             retention.start(settings.retentionCheckIntervalMs(), settings.cleanerBackoffMs());
             scheduleCheckpoints(settings.highWatermarkCheckpointIntervalMs());
@@ -153,10 +148,6 @@ final class BrokerServer {
             delayedOps.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (election != null) {
-            election.close();
-            election = null;
         }
         if (session != null) {
             session.close();
@@ -367,19 +358,6 @@ final class BrokerServer {
         @Override
         public ClusterView cluster() {
             return metadata;
-        }
-    }
-
-    private final class ControllerListener implements ElectionListener {
-        @Override
-        public void elected(int epoch) {
-            controllerEpoch = epoch;
-            LOG.info("{}elected controller with epoch {}", prefix, epoch);
-        }
-
-        @Override
-        public void resigned() {
-            LOG.info("{}no longer the controller", prefix);
         }
     }
 }

@@ -9,7 +9,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.TopicPartition;
@@ -47,18 +46,16 @@ final class LocalTopicAdmin implements TopicAdmin {
     private final TopicReconciler reconciler;
     private final MetadataCache metadata;
     private final Supplier<BrokerSettings> settings;
-    private final IntSupplier controllerEpoch;
     private final DynamicBrokerConfig dynamicConfig;
     private final Random random = new Random();
 
     LocalTopicAdmin(Coordinator coordinator, ClusterMetadataStore store, TopicReconciler reconciler,
-            MetadataCache metadata, Supplier<BrokerSettings> settings, IntSupplier controllerEpoch) {
+            MetadataCache metadata, Supplier<BrokerSettings> settings) {
         this.coordinator = coordinator;
         this.store = store;
         this.reconciler = reconciler;
         this.metadata = metadata;
         this.settings = settings;
-        this.controllerEpoch = controllerEpoch;
         this.dynamicConfig = new DynamicBrokerConfig(store);
     }
 
@@ -199,12 +196,12 @@ final class LocalTopicAdmin implements TopicAdmin {
      * replicas, leader epoch 0. Each is written only if no state is there yet, so one written
      * meanwhile (by the controller) is kept.
      * <p>
-     * The controller's topic initializer takes this over (step 8 of docs/replication-plan.md):
-     * then this broker writes the assignment alone and the elected controller, fenced, elects
-     * the first leaders.
+     * The controller's topic initializer writes the same first states, fenced, for partitions
+     * that have none (a broker that died between writing the assignment and these); whichever
+     * comes first stays. A broker is no controller: its states carry controller epoch -1.
      */
     private void writeInitialStates(String topic, Map<Integer, List<Integer>> assignment, Set<Integer> live) {
-        int epoch = controllerEpoch.getAsInt();
+        int epoch = -1;
         assignment.forEach((p, replicas) -> {
             List<Integer> isr = replicas.stream().filter(live::contains).toList();
             // with no replica live, the state keeps the preferred one in the ISR and no leader

@@ -100,8 +100,19 @@ public class MetadataFollowingTest {
         BrokerServer broker = fixture.start(0, Map.of());
         assertEquals("broker 9 won first", 9, broker.clusterView().controllerId());
         elsewhere.close();
-        Poll.until("the broker sees itself elected", () -> broker.clusterView().controllerId() == 0);
+        Poll.until("no controller once it withdrew", () -> broker.clusterView().controllerId() == -1);
+        Election here = fixture.coordinator.electController(0, new ElectionListener() {
+            @Override
+            public void elected(int epoch) {
+            }
+
+            @Override
+            public void resigned() {
+            }
+        });
+        Poll.until("the broker sees the next one", () -> broker.clusterView().controllerId() == 0);
         assertEquals(OptionalInt.of(0), new CoordinatorMetadataStore(other).controllerId());
+        here.close();
     }
 
     @Test

@@ -69,7 +69,7 @@ public class TopicAdminTest {
                 + "\"2\":[0]},\"adding_replicas\":{},\"removing_replicas\":{}}", node);
         String state = new String(fixture.coordinator.read("/brokers/topics/orders/partitions/1/state")
                 .orElseThrow().value(), StandardCharsets.UTF_8);
-        assertTrue(state, state.matches("\\{\"controller_epoch\":\\d+,\"leader\":0,\"version\":1,"
+        assertTrue(state, state.matches("\\{\"controller_epoch\":-1,\"leader\":0,\"version\":1,"
                 + "\"leader_epoch\":0,\"isr\":\\[0\\]\\}"));
         assertEquals("{\"version\":1,\"config\":{}}", new String(
                 fixture.coordinator.read("/config/topics/orders").orElseThrow().value(), StandardCharsets.UTF_8));
