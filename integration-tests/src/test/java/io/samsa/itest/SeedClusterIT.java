@@ -201,9 +201,12 @@ public class SeedClusterIT {
         assertTrue(report.toString(), report.clean());
         assertEquals(report.toString(), 900, report.distinctValuesRead());
 
-        // The operator's way down: kafka-server-stop.sh shuts a broker down cleanly.
+        // The operator's way down: kafka-server-stop.sh shuts a broker down cleanly and waits for it.
+        long pid = pid(brokerLogs.get(1).resolve("kafka-server.pid")).orElseThrow();
         run(Map.of("LOG_DIR", brokerLogs.get(1).toString()), "kafka-server-stop.sh");
-        assertTrue(read(brokerLogs.get(1).resolve("kafkaServer.out")).contains("shut down"));
+        assertTrue("broker " + BROKER_IDS[1] + " exited", ProcessHandle.of(pid).isEmpty());
+        String log = read(root.resolve("broker-" + BROKER_IDS[1]).resolve("data/logs/samsa.log"));
+        assertTrue(log, log.contains("[KafkaServer id=" + BROKER_IDS[1] + "] shut down"));
     }
 
     private static List<TopicPartitionInfo> isr(Admin admin, String topic) {
