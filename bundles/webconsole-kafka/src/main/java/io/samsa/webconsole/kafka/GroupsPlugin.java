@@ -304,6 +304,17 @@ public final class GroupsPlugin extends ConsolePlugin {
                 offsets(admin, partitions, OffsetSpec.latest()), atTime);
     }
 
+    /** Why Kafka refused a reset, when it is the usual reason: the group still has members. */
+    private static String activeMembers(Admin admin, String group) {
+        try {
+            ConsumerGroupDescription d = await(admin.describeConsumerGroups(List.of(group)).all()).get(group);
+            return d.members().isEmpty() ? "" : " (group " + group + " is " + d.groupState() + " with " + d.members().size()
+                    + " member(s); Kafka resets offsets only of an empty group: stop its consumers first)";
+        } catch (KafkaCallException e) {
+            return "";
+        }
+    }
+
     @Override
     Outcome change(String action, HttpServletRequest request) {
         Admin admin = kafka.admin();
@@ -316,7 +327,11 @@ public final class GroupsPlugin extends ConsolePlugin {
                             required(request, "strategy", "where to reset to"), request.getParameter("value"));
                     Map<TopicPartition, OffsetAndMetadata> target = new LinkedHashMap<>();
                     moves.forEach(m -> target.put(m.partition(), new OffsetAndMetadata(m.target())));
-                    await(admin.alterConsumerGroupOffsets(group, target).all());
+                    try {
+                        await(admin.alterConsumerGroupOffsets(group, target).all());
+                    } catch (KafkaCallException e) {
+                        return Outcome.error(e.getMessage() + activeMembers(admin, group), query("group", group));
+                    }
                     return Outcome.ok("Reset " + moves.size() + " partition(s) of group " + group + ": "
                             + moves.stream().map(m -> m.partition() + "→" + m.target()).collect(Collectors.joining(", ")),
                             query("group", group));

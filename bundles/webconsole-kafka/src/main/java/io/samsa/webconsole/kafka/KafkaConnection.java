@@ -101,6 +101,8 @@ public class KafkaConnection {
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "samsa-webconsole-browser");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // looking at a topic must not create it
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
         config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
@@ -108,6 +110,14 @@ public class KafkaConnection {
                 () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
         consumer.assign(List.of(partition));
         return new PartitionReader(consumer, partition);
+    }
+
+    /**
+     * The partition count of an existing topic. Checked before browsing or producing: the
+     * producer would otherwise create a mistyped topic, and a consumer wait out its timeout.
+     */
+    int partitionCount(String topic) throws KafkaCallException {
+        return await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().size();
     }
 
     /** The result of an Admin call, waiting at most {@link #CALL_TIMEOUT}; failures carry Kafka's own message. */

@@ -88,6 +88,12 @@ public final class MessagesPlugin extends ConsolePlugin {
             page.notice("error", e.getMessage());
             return;
         }
+        try {
+            checkPartition(topic, partition);
+        } catch (KafkaCallException | IllegalArgumentException e) {
+            page.notice("error", e.getMessage());
+            return;
+        }
         TopicPartition tp = new TopicPartition(topic, partition);
         PartitionBrowser.Page shown;
         try (KafkaConnection.PartitionReader reader = kafka.reader(tp)) {
@@ -127,6 +133,14 @@ public final class MessagesPlugin extends ConsolePlugin {
         }
     }
 
+    private void checkPartition(String topic, Integer partition) throws KafkaCallException {
+        int count = kafka.partitionCount(topic);
+        if (partition != null && partition >= count) {
+            throw new IllegalArgumentException("topic " + topic + " has " + count + " partition(s), numbered 0 to "
+                    + (count - 1) + ": there is no partition " + partition);
+        }
+    }
+
     private static Html cell(String rendered) {
         return rendered == null ? new Html().raw("<em class=\"samsa-null\">null</em>")
                 : new Html().raw("<pre class=\"samsa-value\">").text(rendered).raw("</pre>");
@@ -160,9 +174,12 @@ public final class MessagesPlugin extends ConsolePlugin {
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8), headers);
         Map<String, String> back = query("topic", topic, "partition", partition == null ? "0" : String.valueOf(partition));
         try {
+            checkPartition(topic, partition);
             RecordMetadata written = kafka.producer().send(record).get(KafkaConnection.CALL_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
             return Outcome.ok("Produced to " + written.topic() + "-" + written.partition() + " at offset " + written.offset(),
                     query("topic", topic, "partition", String.valueOf(written.partition())));
+        } catch (KafkaCallException e) {
+            return Outcome.error(e.getMessage(), back);
         } catch (ExecutionException e) {
             return Outcome.error(KafkaCallException.describe(e.getCause()), back);
         } catch (TimeoutException e) {
@@ -170,6 +187,8 @@ public final class MessagesPlugin extends ConsolePlugin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Outcome.error("interrupted", back);
+        } catch (IllegalArgumentException e) {
+            return Outcome.error(e.getMessage(), back);
         } catch (RuntimeException e) {
             return Outcome.error(KafkaCallException.describe(e), back);
         }
