@@ -2,7 +2,6 @@ package io.samsa.webconsole.kafka;
 
 import static io.samsa.webconsole.kafka.KafkaConnection.await;
 
-import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -64,47 +63,43 @@ public final class ClusterPlugin extends ConsolePlugin {
     }
 
     @Override
-    void render(HttpServletRequest request, Html page) throws IOException {
+    void render(HttpServletRequest request, Html page) throws KafkaCallException {
         Admin admin = kafka.admin();
-        try {
-            DescribeClusterResult cluster = admin.describeCluster();
-            Collection<Node> nodes = await(cluster.nodes());
-            Node controller = await(cluster.controller());
-            page.raw("<p class=\"statline\" id=\"cluster-id\">").text("Cluster " + await(cluster.clusterId()) + ", controller "
-                    + (controller == null || controller.id() < 0 ? "none" : "broker " + controller.id())
-                    + ", console connected through " + kafka.bootstrap()).raw("</p>");
-            page.raw("<h3>Brokers</h3><table class=\"nicetable\" id=\"brokers\">").headerRow("Id", "Host:port", "Rack", "Role")
-                    .raw("<tbody>");
-            for (Node n : nodes) {
-                page.row(n.id(), n.host() + ":" + n.port(), n.hasRack() ? n.rack() : "",
-                        controller != null && controller.id() == n.id() ? "controller" : "");
-            }
-            page.raw("</tbody></table>");
-
-            Set<String> names = await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names());
-            Health health = Health.of(names.isEmpty() ? List.of() : await(admin.describeTopics(names).allTopicNames()).values());
-            page.raw("<h3>Partitions</h3><table class=\"nicetable\" id=\"health\">")
-                    .headerRow("Topics", "Partitions", "Under-replicated", "Offline (no leader)").raw("<tbody>")
-                    .row(health.topics(), health.partitions(), health.underReplicated(), health.offline()).raw("</tbody></table>");
-
-            Map<Integer, Map<String, LogDirDescription>> dirs = await(
-                    admin.describeLogDirs(nodes.stream().map(Node::id).toList()).allDescriptions());
-            page.raw("<h3>Log dirs</h3><table class=\"nicetable\" id=\"logdirs\">")
-                    .headerRow("Broker", "Directory", "Replicas", "Size of replicas", "Total space", "Usable space", "Error").raw("<tbody>");
-            for (Map.Entry<Integer, Map<String, LogDirDescription>> broker : dirs.entrySet()) {
-                for (Map.Entry<String, LogDirDescription> dir : broker.getValue().entrySet()) {
-                    LogDirDescription d = dir.getValue();
-                    long size = d.replicaInfos().values().stream().mapToLong(ReplicaInfo::size).sum();
-                    page.row(broker.getKey(), dir.getKey(), d.replicaInfos().size(), bytes(size),
-                            d.totalBytes().isPresent() ? bytes(d.totalBytes().getAsLong()) : "?",
-                            d.usableBytes().isPresent() ? bytes(d.usableBytes().getAsLong()) : "?",
-                            d.error() == null ? "" : KafkaCallException.describe(d.error()));
-                }
-            }
-            page.raw("</tbody></table>");
-        } catch (KafkaCallException e) {
-            page.notice("error", e.getMessage());
+        DescribeClusterResult cluster = admin.describeCluster();
+        Collection<Node> nodes = await(cluster.nodes());
+        Node controller = await(cluster.controller());
+        page.raw("<p class=\"statline\" id=\"cluster-id\">").text("Cluster " + await(cluster.clusterId()) + ", controller "
+                + (controller == null || controller.id() < 0 ? "none" : "broker " + controller.id())
+                + ", console connected through " + kafka.bootstrap()).raw("</p>");
+        page.raw("<h3>Brokers</h3><table class=\"nicetable\" id=\"brokers\">").headerRow("Id", "Host:port", "Rack", "Role")
+                .raw("<tbody>");
+        for (Node n : nodes) {
+            page.row(n.id(), n.host() + ":" + n.port(), n.hasRack() ? n.rack() : "",
+                    controller != null && controller.id() == n.id() ? "controller" : "");
         }
+        page.raw("</tbody></table>");
+
+        Set<String> names = await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names());
+        Health health = Health.of(names.isEmpty() ? List.of() : await(admin.describeTopics(names).allTopicNames()).values());
+        page.raw("<h3>Partitions</h3><table class=\"nicetable\" id=\"health\">")
+                .headerRow("Topics", "Partitions", "Under-replicated", "Offline (no leader)").raw("<tbody>")
+                .row(health.topics(), health.partitions(), health.underReplicated(), health.offline()).raw("</tbody></table>");
+
+        Map<Integer, Map<String, LogDirDescription>> dirs = await(
+                admin.describeLogDirs(nodes.stream().map(Node::id).toList()).allDescriptions());
+        page.raw("<h3>Log dirs</h3><table class=\"nicetable\" id=\"logdirs\">")
+                .headerRow("Broker", "Directory", "Replicas", "Size of replicas", "Total space", "Usable space", "Error").raw("<tbody>");
+        for (Map.Entry<Integer, Map<String, LogDirDescription>> broker : dirs.entrySet()) {
+            for (Map.Entry<String, LogDirDescription> dir : broker.getValue().entrySet()) {
+                LogDirDescription d = dir.getValue();
+                long size = d.replicaInfos().values().stream().mapToLong(ReplicaInfo::size).sum();
+                page.row(broker.getKey(), dir.getKey(), d.replicaInfos().size(), bytes(size),
+                        d.totalBytes().isPresent() ? bytes(d.totalBytes().getAsLong()) : "?",
+                        d.usableBytes().isPresent() ? bytes(d.usableBytes().getAsLong()) : "?",
+                        d.error() == null ? "" : KafkaCallException.describe(d.error()));
+            }
+        }
+        page.raw("</tbody></table>");
     }
 
     @Override

@@ -41,7 +41,7 @@ abstract class ConsolePlugin extends HttpServlet {
     }
 
     /** Writes the page body (the console adds its header and navigation around it). */
-    abstract void render(HttpServletRequest request, Html page) throws IOException;
+    abstract void render(HttpServletRequest request, Html page) throws KafkaCallException;
 
     /** Carries out the POSTed {@code action}. */
     abstract Outcome change(String action, HttpServletRequest request);
@@ -57,6 +57,8 @@ abstract class ConsolePlugin extends HttpServlet {
         page.notice("ok", request.getParameter("ok")).notice("error", request.getParameter("error"));
         try {
             render(request, page);
+        } catch (KafkaCallException e) {
+            page.notice("error", e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("Console page {} failed", label, e);
             page.notice("error", e.getMessage() == null ? e.toString() : e.getMessage());

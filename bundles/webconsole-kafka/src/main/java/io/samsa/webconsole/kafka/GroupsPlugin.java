@@ -2,7 +2,6 @@ package io.samsa.webconsole.kafka;
 
 import static io.samsa.webconsole.kafka.KafkaConnection.await;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -53,16 +52,12 @@ public final class GroupsPlugin extends ConsolePlugin {
     }
 
     @Override
-    void render(HttpServletRequest request, Html page) throws IOException {
+    void render(HttpServletRequest request, Html page) throws KafkaCallException {
         String group = request.getParameter("group");
-        try {
-            if (group == null || group.isBlank()) {
-                list(request, page);
-            } else {
-                detail(request, page, group.trim());
-            }
-        } catch (KafkaCallException e) {
-            page.notice("error", e.getMessage());
+        if (group == null || group.isBlank()) {
+            list(request, page);
+        } else {
+            detail(request, page, group.trim());
         }
     }
 

@@ -1,6 +1,5 @@
 package io.samsa.webconsole.kafka;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,7 +41,7 @@ public final class MessagesPlugin extends ConsolePlugin {
     }
 
     @Override
-    void render(HttpServletRequest request, Html page) throws IOException {
+    void render(HttpServletRequest request, Html page) {
         String topic = parameter(request, "topic", "");
         String partitionText = parameter(request, "partition", "0");
         String start = parameter(request, "start", "latest");

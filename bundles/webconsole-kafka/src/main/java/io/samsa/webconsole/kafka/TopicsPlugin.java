@@ -2,7 +2,6 @@ package io.samsa.webconsole.kafka;
 
 import static io.samsa.webconsole.kafka.KafkaConnection.await;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -58,18 +57,14 @@ public final class TopicsPlugin extends ConsolePlugin {
     }
 
     @Override
-    void render(HttpServletRequest request, Html page) throws IOException {
+    void render(HttpServletRequest request, Html page) throws KafkaCallException {
         String topic = request.getParameter("topic");
-        try {
-            if (topic == null || topic.isBlank()) {
-                list(request, page);
-            } else if (request.getParameter("confirmDelete") != null) {
-                confirmDelete(request, page, topic);
-            } else {
-                detail(request, page, topic);
-            }
-        } catch (KafkaCallException e) {
-            page.notice("error", e.getMessage());
+        if (topic == null || topic.isBlank()) {
+            list(request, page);
+        } else if (request.getParameter("confirmDelete") != null) {
+            confirmDelete(request, page, topic);
+        } else {
+            detail(request, page, topic);
         }
     }
 
