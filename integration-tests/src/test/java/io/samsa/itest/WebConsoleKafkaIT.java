@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -160,6 +162,32 @@ public class WebConsoleKafkaIT {
             producer.send(new ProducerRecord<>(TOPIC, 0, "order-2", "{\"n\":2}")).get();
             producer.send(new ProducerRecord<>(TOPIC, 0, "order-3", "{\"n\":3}")).get();
         }
+        // the JSON ones, found by key and shown indented
+        browser.get(console + "/samsa-messages?topic=" + TOPIC + "&partition=0");
+        new Select(browser.findElement(By.id("format"))).selectByVisibleText("json");
+        type("key", "order-3");
+        click(By.id("browse-button"));
+        List<WebElement> found = browser.findElements(By.cssSelector("#messages tbody tr"));
+        assertEquals(1, found.size());
+        assertEquals("{\n  \"n\": 3\n}", found.get(0).findElement(By.cssSelector("td:nth-child(4) pre")).getText());
+
+        // a config set and partitions added through the pages' forms, seen by Kafka's Admin API
+        WebConsoleClient http = new WebConsoleClient(samsa.httpPort, "admin",
+                Files.readString(samsa.dataDir.resolve("webconsole.password")).trim());
+        assertEquals(303, http.postForm("/system/console/samsa-topics", http.ownOrigin(),
+                "action=alterConfig&topic=" + TOPIC + "&name=retention.ms&value=3600000"));
+        assertEquals(303, http.postForm("/system/console/samsa-topics", http.ownOrigin(),
+                "action=addPartitions&topic=" + TOPIC + "&count=3"));
+        try (Admin admin = KafkaClients.admin(samsa.bootstrap())) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+            ConfigEntry retention = admin.describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms");
+            assertEquals("3600000", retention.value());
+            assertEquals(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, retention.source());
+            assertEquals(3, admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().size());
+        }
+        browser.get(console + "/samsa-topics?topic=" + TOPIC);
+        assertTrue(text("configs"), text("configs").contains("retention.ms 3600000 DYNAMIC_TOPIC_CONFIG"));
+
         browser.get(console + "/samsa-groups?search=billing");
         assertTrue(text("group-count"), text("group-count").startsWith("1 of"));
         List<WebElement> cells = browser.findElements(By.cssSelector("#groups tbody tr td"));
@@ -175,20 +203,19 @@ public class WebConsoleKafkaIT {
         new Select(browser.findElement(By.id("strategy"))).selectByVisibleText("earliest");
         click(By.id("preview-button"));
         List<WebElement> preview = browser.findElements(By.cssSelector("#reset-preview tbody tr"));
-        assertEquals(2, preview.size());
+        assertEquals(3, preview.size());
         assertEquals(TOPIC + " 0 1 0", preview.get(0).getText());
         assertEquals("commitSync committed the empty partition too", TOPIC + " 1 0 0", preview.get(1).getText());
+        assertEquals("the added partition, never committed", TOPIC + " 2 none 0", preview.get(2).getText());
         assertEquals("the dry run changed nothing", 1L, committed(0));
         screenshot("group-reset-preview");
         click(By.id("apply-button"));
-        assertTrue(notice("ok"), notice("ok").startsWith("Reset 2 partition(s) of group " + GROUP));
+        assertTrue(notice("ok"), notice("ok").startsWith("Reset 3 partition(s) of group " + GROUP));
         assertEquals(0L, committed(0));
         assertTrue(text("group-state"), text("group-state").contains("total lag 3"));
 
         // a page of another site cannot delete the topic, even with the operator's credentials
-        WebConsoleClient forger = new WebConsoleClient(samsa.httpPort, "admin",
-                Files.readString(samsa.dataDir.resolve("webconsole.password")).trim());
-        assertEquals(403, forger.postForm("/system/console/samsa-topics", "http://evil.example", "action=delete&topic=" + TOPIC));
+        assertEquals(403, http.postForm("/system/console/samsa-topics", "http://evil.example", "action=delete&topic=" + TOPIC));
         try (Admin admin = KafkaClients.admin(samsa.bootstrap())) {
             assertTrue(admin.listTopics().names().get().contains(TOPIC));
         }
