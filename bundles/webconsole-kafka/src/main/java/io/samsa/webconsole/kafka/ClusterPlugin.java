@@ -3,11 +3,14 @@ package io.samsa.webconsole.kafka;
 import static io.samsa.webconsole.kafka.KafkaConnection.await;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.LogDirDescription;
@@ -15,6 +18,7 @@ import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -25,7 +29,8 @@ import jakarta.servlet.http.HttpServletRequest;
 /**
  * The Cluster page: brokers with host, port and rack, the controller, each broker's log dirs
  * with their usage, and partition health counted from the metadata (under-replicated: fewer
- * in-sync replicas than replicas; offline: no leader).
+ * in-sync replicas than replicas; under min ISR: fewer than the topic's min.insync.replicas;
+ * offline: no leader).
  */
 @Component(service = Servlet.class, property = {"felix.webconsole.label=" + ClusterPlugin.LABEL,
         "felix.webconsole.title=Cluster", "felix.webconsole.category=" + ConsolePlugin.CATEGORY})
@@ -41,11 +46,15 @@ public final class ClusterPlugin extends ConsolePlugin {
         this.kafka = kafka;
     }
 
-    /** Partition counts by health. */
-    record Health(int topics, int partitions, int underReplicated, int offline) {
-        static Health of(Collection<TopicDescription> topics) {
+    /**
+     * Partition counts by health. Under min ISR is a subset of under-replicated, so only the
+     * topics with an under-replicated partition need their {@code min.insync.replicas}.
+     */
+    record Health(int topics, int partitions, int underReplicated, int underMinIsr, int offline) {
+        static Health of(Collection<TopicDescription> topics, Map<String, Integer> minIsrByTopic) {
             int partitions = 0;
             int under = 0;
+            int underMinIsr = 0;
             int offline = 0;
             for (TopicDescription topic : topics) {
                 for (TopicPartitionInfo p : topic.partitions()) {
@@ -55,11 +64,43 @@ public final class ClusterPlugin extends ConsolePlugin {
                     }
                     if (p.isr().size() < p.replicas().size()) {
                         under++;
+                        if (p.isr().size() < minIsrByTopic.getOrDefault(topic.name(), 1)) {
+                            underMinIsr++;
+                        }
                     }
                 }
             }
-            return new Health(topics.size(), partitions, under, offline);
+            return new Health(topics.size(), partitions, under, underMinIsr, offline);
         }
+
+        static Set<String> underReplicatedTopics(Collection<TopicDescription> topics) {
+            Set<String> names = new TreeSet<>();
+            for (TopicDescription topic : topics) {
+                if (topic.partitions().stream().anyMatch(p -> p.isr().size() < p.replicas().size())) {
+                    names.add(topic.name());
+                }
+            }
+            return names;
+        }
+    }
+
+    private static Map<String, Integer> minIsr(Admin admin, Set<String> topics) throws KafkaCallException {
+        Map<String, Integer> minIsr = new HashMap<>();
+        if (topics.isEmpty()) {
+            return minIsr;
+        }
+        List<ConfigResource> resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+        await(admin.describeConfigs(resources).all()).forEach((resource, config) -> {
+            ConfigEntry entry = config.get("min.insync.replicas");
+            if (entry != null && entry.value() != null) {
+                try {
+                    minIsr.put(resource.name(), Integer.parseInt(entry.value()));
+                } catch (NumberFormatException e) {
+                    LOG.debug("min.insync.replicas of {} is not a number: {}", resource.name(), entry.value());
+                }
+            }
+        });
+        return minIsr;
     }
 
     @Override
@@ -80,10 +121,12 @@ public final class ClusterPlugin extends ConsolePlugin {
         page.raw("</tbody></table>");
 
         Set<String> names = await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names());
-        Health health = Health.of(names.isEmpty() ? List.of() : await(admin.describeTopics(names).allTopicNames()).values());
+        Collection<TopicDescription> described = names.isEmpty() ? List.of() : await(admin.describeTopics(names).allTopicNames()).values();
+        Health health = Health.of(described, minIsr(admin, Health.underReplicatedTopics(described)));
         page.raw("<h3>Partitions</h3><table class=\"nicetable\" id=\"health\">")
-                .headerRow("Topics", "Partitions", "Under-replicated", "Offline (no leader)").raw("<tbody>")
-                .row(health.topics(), health.partitions(), health.underReplicated(), health.offline()).raw("</tbody></table>");
+                .headerRow("Topics", "Partitions", "Under-replicated", "Under min ISR", "Offline (no leader)").raw("<tbody>")
+                .row(health.topics(), health.partitions(), health.underReplicated(), health.underMinIsr(), health.offline())
+                .raw("</tbody></table>");
 
         Map<Integer, Map<String, LogDirDescription>> dirs = await(
                 admin.describeLogDirs(nodes.stream().map(Node::id).toList()).allDescriptions());
