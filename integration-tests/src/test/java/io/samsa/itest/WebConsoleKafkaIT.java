@@ -200,6 +200,9 @@ public class WebConsoleKafkaIT {
         // reset to earliest: the dry run shows the move and changes nothing; Apply makes it
         click(By.linkText(GROUP));
         assertTrue(text("group-state"), text("group-state").contains("total lag 2"));
+        String partition0 = browser.findElement(By.cssSelector("#offsets tbody tr")).getText();
+        assertTrue("committed 1, end 3, lag 2 and the age of record 1: " + partition0,
+                partition0.matches(TOPIC.replace(".", "\\.") + " 0 1 3 2 \\d+ (s|min)"));
         new Select(browser.findElement(By.id("strategy"))).selectByVisibleText("earliest");
         click(By.id("preview-button"));
         List<WebElement> preview = browser.findElements(By.cssSelector("#reset-preview tbody tr"));

@@ -42,6 +42,9 @@ public final class GroupsPlugin extends ConsolePlugin {
     private static final long serialVersionUID = 1L;
     static final String LABEL = "samsa-groups";
     static final int PAGE_SIZE = 50;
+    /** A group's page reads at most this many records to tell its lag in time. */
+    static final int TIME_LAG_PARTITIONS = 200;
+    private static final java.time.Duration TIME_LAG_DEADLINE = java.time.Duration.ofSeconds(3);
 
     private final transient KafkaConnection kafka;
 
@@ -113,6 +116,27 @@ public final class GroupsPlugin extends ConsolePlugin {
         query.put("search", search.isEmpty() ? null : search);
         query.put("page", pageNumber);
         return query;
+    }
+
+    /**
+     * How far behind a partition's consumers are in time: the age of its oldest unconsumed
+     * record (null: not read, e.g. past the {@link #TIME_LAG_PARTITIONS} asked).
+     */
+    static String timeLag(long now, Long oldestUnconsumedTimestamp) {
+        if (oldestUnconsumedTimestamp == null || oldestUnconsumedTimestamp < 0) {
+            return "?";
+        }
+        long seconds = Math.max(0, now - oldestUnconsumedTimestamp) / 1000;
+        if (seconds < 120) {
+            return seconds + " s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + " min";
+        }
+        if (seconds < 172_800) {
+            return seconds / 3600 + " h";
+        }
+        return seconds / 86_400 + " d";
     }
 
     /** The lag summed over partitions; -1 when some log end is unknown. */
@@ -209,15 +233,25 @@ public final class GroupsPlugin extends ConsolePlugin {
         }
         page.raw("</tbody></table>");
 
+        Map<TopicPartition, Long> behind = new HashMap<>();
+        committed.forEach((tp, o) -> {
+            Long end = ends.get(tp);
+            if (end != null && end > o.offset() && behind.size() < TIME_LAG_PARTITIONS) {
+                behind.put(tp, o.offset());
+            }
+        });
+        long now = System.currentTimeMillis();
+        Map<TopicPartition, Long> oldestUnconsumed = kafka.timestampsAt(behind, TIME_LAG_DEADLINE);
         List<TopicPartition> sorted = new ArrayList<>(committed.keySet());
         sorted.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
         page.raw("<h3>Offsets</h3><table class=\"nicetable\" id=\"offsets\">")
-                .headerRow("Topic", "Partition", "Committed offset", "Log end offset", "Lag", "Member").raw("<tbody>");
+                .headerRow("Topic", "Partition", "Committed offset", "Log end offset", "Lag", "Lag in time", "Member").raw("<tbody>");
         for (TopicPartition tp : sorted) {
             long offset = committed.get(tp).offset();
             Long end = ends.get(tp);
+            String timeLag = end != null && end <= offset ? "0 s" : timeLag(now, oldestUnconsumed.get(tp));
             page.row(tp.topic(), tp.partition(), offset, end == null ? "?" : end, end == null ? "?" : Math.max(0, end - offset),
-                    owners.getOrDefault(tp, ""));
+                    timeLag, owners.getOrDefault(tp, ""));
         }
         page.raw("</tbody></table>");
 

@@ -113,6 +113,40 @@ public class KafkaConnection {
     }
 
     /**
+     * The timestamp of the record at each given offset (a group's oldest unconsumed record, so
+     * that its lag can be told in time as well as in records), read with one consumer for all
+     * of them; a partition whose record does not arrive within the deadline is left out.
+     */
+    Map<TopicPartition, Long> timestampsAt(Map<TopicPartition, Long> offsets, Duration deadline) {
+        Map<TopicPartition, Long> timestamps = new java.util.HashMap<>();
+        if (offsets.isEmpty()) {
+            return timestamps;
+        }
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "samsa-webconsole-lag");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
+        try (KafkaConsumer<byte[], byte[]> consumer = withKafkaClassLoader(
+                () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()))) {
+            consumer.assign(offsets.keySet());
+            offsets.forEach(consumer::seek);
+            long end = System.nanoTime() + deadline.toNanos();
+            while (timestamps.size() < offsets.size() && System.nanoTime() < end) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    if (!timestamps.containsKey(tp)) {
+                        timestamps.put(tp, record.timestamp());
+                        consumer.pause(List.of(tp));
+                    }
+                }
+            }
+        }
+        return timestamps;
+    }
+
+    /**
      * The partition count of an existing topic. Checked before browsing or producing: the
      * producer would otherwise create a mistyped topic, and a consumer wait out its timeout.
      */
