@@ -38,12 +38,9 @@ public final class ClusterPlugin extends ConsolePlugin {
     private static final long serialVersionUID = 1L;
     static final String LABEL = "samsa-cluster";
 
-    private final transient KafkaConnection kafka;
-
     @Activate
     public ClusterPlugin(@Reference KafkaConnection kafka) {
-        super(LABEL);
-        this.kafka = kafka;
+        super(LABEL, kafka);
     }
 
     /**

@@ -24,9 +24,12 @@ abstract class ConsolePlugin extends HttpServlet {
     static final Logger LOG = LoggerFactory.getLogger(ConsolePlugin.class);
 
     private final String label;
+    /** The cluster, as every page sees it. */
+    final transient KafkaConnection kafka;
 
-    ConsolePlugin(String label) {
+    ConsolePlugin(String label, KafkaConnection kafka) {
         this.label = label;
+        this.kafka = kafka;
     }
 
     /** The outcome of a POST: the page to show next, with an ok or error message. */

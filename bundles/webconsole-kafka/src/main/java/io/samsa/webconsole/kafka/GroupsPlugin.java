@@ -46,12 +46,9 @@ public final class GroupsPlugin extends ConsolePlugin {
     static final int TIME_LAG_PARTITIONS = 200;
     private static final java.time.Duration TIME_LAG_DEADLINE = java.time.Duration.ofSeconds(3);
 
-    private final transient KafkaConnection kafka;
-
     @Activate
     public GroupsPlugin(@Reference KafkaConnection kafka) {
-        super(LABEL);
-        this.kafka = kafka;
+        super(LABEL, kafka);
     }
 
     @Override

@@ -32,12 +32,9 @@ public final class MessagesPlugin extends ConsolePlugin {
     private static final long serialVersionUID = 1L;
     static final String LABEL = "samsa-messages";
 
-    private final transient KafkaConnection kafka;
-
     @Activate
     public MessagesPlugin(@Reference KafkaConnection kafka) {
-        super(LABEL);
-        this.kafka = kafka;
+        super(LABEL, kafka);
     }
 
     @Override

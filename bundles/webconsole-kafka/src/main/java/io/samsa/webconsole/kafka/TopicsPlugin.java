@@ -48,12 +48,9 @@ public final class TopicsPlugin extends ConsolePlugin {
     static final String LABEL = "samsa-topics";
     static final int PAGE_SIZE = 50;
 
-    private final transient KafkaConnection kafka;
-
     @Activate
     public TopicsPlugin(@Reference KafkaConnection kafka) {
-        super(LABEL);
-        this.kafka = kafka;
+        super(LABEL, kafka);
     }
 
     @Override

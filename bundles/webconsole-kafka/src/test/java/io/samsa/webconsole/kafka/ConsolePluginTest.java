@@ -23,7 +23,7 @@ public class ConsolePluginTest {
         private static final long serialVersionUID = 1L;
 
         EchoPlugin() {
-            super(TopicsPlugin.LABEL);
+            super(TopicsPlugin.LABEL, null);
         }
 
         @Override
