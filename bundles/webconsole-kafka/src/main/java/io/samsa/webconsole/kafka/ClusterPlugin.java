@@ -39,7 +39,7 @@ public final class ClusterPlugin extends ConsolePlugin {
     static final String LABEL = "samsa-cluster";
 
     @Activate
-    public ClusterPlugin(@Reference KafkaConnection kafka) {
+    public ClusterPlugin(@Reference(name = "kafka") KafkaConnection kafka) {
         super(LABEL, kafka);
     }
 

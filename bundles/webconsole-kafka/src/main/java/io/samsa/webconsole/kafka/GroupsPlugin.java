@@ -47,7 +47,7 @@ public final class GroupsPlugin extends ConsolePlugin {
     private static final java.time.Duration TIME_LAG_DEADLINE = java.time.Duration.ofSeconds(3);
 
     @Activate
-    public GroupsPlugin(@Reference KafkaConnection kafka) {
+    public GroupsPlugin(@Reference(name = "kafka") KafkaConnection kafka) {
         super(LABEL, kafka);
     }
 

@@ -46,7 +46,7 @@ public class KafkaConnection {
     private volatile KafkaProducer<byte[], byte[]> producer;
 
     @Activate
-    public KafkaConnection(@Reference ListenerEndpoints listeners) {
+    public KafkaConnection(@Reference(name = "listeners") ListenerEndpoints listeners) {
         ListenerEndpoints.Endpoint endpoint = listeners.clientEndpoint();
         this.bootstrap = (endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host()) + ":" + endpoint.port();
         Properties config = new Properties();

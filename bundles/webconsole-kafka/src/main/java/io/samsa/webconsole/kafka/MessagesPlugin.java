@@ -33,7 +33,7 @@ public final class MessagesPlugin extends ConsolePlugin {
     static final String LABEL = "samsa-messages";
 
     @Activate
-    public MessagesPlugin(@Reference KafkaConnection kafka) {
+    public MessagesPlugin(@Reference(name = "kafka") KafkaConnection kafka) {
         super(LABEL, kafka);
     }
 

@@ -49,7 +49,7 @@ public final class TopicsPlugin extends ConsolePlugin {
     static final int PAGE_SIZE = 50;
 
     @Activate
-    public TopicsPlugin(@Reference KafkaConnection kafka) {
+    public TopicsPlugin(@Reference(name = "kafka") KafkaConnection kafka) {
         super(LABEL, kafka);
     }
 
