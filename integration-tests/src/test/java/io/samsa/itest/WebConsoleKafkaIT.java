@@ -217,6 +217,14 @@ public class WebConsoleKafkaIT {
         assertEquals(0L, committed(0));
         assertTrue(text("group-state"), text("group-state").contains("total lag 3"));
 
+        // delete the (empty) group, after ticking the confirmation
+        browser.findElement(By.id("confirm-delete-group")).click();
+        click(By.id("delete-group-button"));
+        assertEquals("Deleted consumer group " + GROUP, notice("ok"));
+        try (Admin admin = KafkaClients.admin(samsa.bootstrap())) {
+            assertTrue(admin.listGroups().all().get().stream().noneMatch(g -> g.groupId().equals(GROUP)));
+        }
+
         // a page of another site cannot delete the topic, even with the operator's credentials
         assertEquals(403, http.postForm("/system/console/samsa-topics", "http://evil.example", "action=delete&topic=" + TOPIC));
         try (Admin admin = KafkaClients.admin(samsa.bootstrap())) {
