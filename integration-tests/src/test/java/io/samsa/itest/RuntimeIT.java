@@ -68,9 +68,18 @@ public class RuntimeIT {
         samsa.shell("samsa:feature-install webconsole");
         KafkaClients.waitUntil("the web console to come back", Duration.ofSeconds(60),
                 () -> status("/system/console/bundles", "admin", password) == 200);
+        // the Kafka pages (feature webconsole-kafka) stopped with the console they need, and start again with it
+        KafkaClients.waitUntil("the console's Topics page to come back", Duration.ofSeconds(60),
+                () -> {
+                    try {
+                        return get("/system/console/samsa-topics", "admin", password).contains("id=\"topic-count\"");
+                    } catch (IOException | AssertionError e) {
+                        return false;
+                    }
+                });
         samsa.shell("samsa:features");
         KafkaClients.waitUntil("the feature list to show webconsole installed", Duration.ofSeconds(30),
-                () -> samsa.outputLines().stream().anyMatch(l -> l.contains("webconsole") && l.contains("installed")));
+                () -> samsa.outputLines().stream().anyMatch(l -> l.matches("(g! )?webconsole\\s+installed.*")));
     }
 
     /**

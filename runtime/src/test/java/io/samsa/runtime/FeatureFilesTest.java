@@ -38,7 +38,8 @@ public class FeatureFilesTest {
 
     @Test
     public void everyFeatureOfTheDefaultRuntimeIsThere() throws IOException {
-        assertEquals(Set.of("platform", "broker-core", "storage-filechannel", "storage-mmap", "coordination-zookeeper", "webconsole"), features().keySet());
+        assertEquals(Set.of("platform", "broker-core", "storage-filechannel", "storage-mmap", "coordination-zookeeper", "webconsole",
+                "webconsole-kafka"), features().keySet());
     }
 
     @Test

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
@@ -30,6 +32,8 @@ final class FeatureBundles {
     static final String START_ORDER = "start-order";
 
     private static final Logger LOG = LoggerFactory.getLogger(FeatureBundles.class);
+    /** Ids of bundles of other features that a removal stopped (see {@link #restartStoppedByRemoval()}). */
+    private final Set<Long> stoppedByRemoval = new LinkedHashSet<>();
 
     /**
      * The installed bundles in feature order; {@code locations} are the ones this install owns
@@ -143,13 +147,50 @@ final class FeatureBundles {
             }
         }
         if (!removed.isEmpty()) {
+            List<Bundle> activeBefore = new ArrayList<>();
+            for (Bundle bundle : context.getBundles()) {
+                if (bundle.getState() == Bundle.ACTIVE && !removed.contains(bundle)) {
+                    activeBefore.add(bundle);
+                }
+            }
             CountDownLatch refreshed = new CountDownLatch(1);
             context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class)
                     .refreshBundles(removed, event -> refreshed.countDown());
             if (!refreshed.await(60, TimeUnit.SECONDS)) {
                 failures.add("package refresh did not finish within 60 s");
             }
+            for (Bundle bundle : activeBefore) {
+                if (bundle.getState() != Bundle.ACTIVE && bundle.getState() != Bundle.UNINSTALLED) {
+                    stoppedByRemoval.add(bundle.getBundleId());
+                    LOG.warn("Bundle {} stopped: it needs a bundle just removed; it starts again once a feature"
+                            + " providing that is installed", bundle.getSymbolicName());
+                }
+            }
         }
         return failures;
+    }
+
+    /**
+     * Starts again the bundles a removal stopped (a bundle of another feature wired to one
+     * removed, e.g. the Kafka console pages when the web console goes), now that a feature was
+     * installed which may provide what they need. One that still cannot start waits for the next.
+     */
+    List<String> restartStoppedByRemoval() {
+        List<String> started = new ArrayList<>();
+        for (Long id : List.copyOf(stoppedByRemoval)) {
+            Bundle bundle = context.getBundle(id);
+            if (bundle == null || bundle.getState() == Bundle.ACTIVE) {
+                stoppedByRemoval.remove(id);
+                continue;
+            }
+            try {
+                bundle.start(Bundle.START_ACTIVATION_POLICY);
+                stoppedByRemoval.remove(id);
+                started.add(bundle.getSymbolicName());
+            } catch (BundleException | RuntimeException e) {
+                LOG.debug("Bundle {} still cannot start: {}", bundle.getSymbolicName(), e.getMessage());
+            }
+        }
+        return started;
     }
 }

@@ -144,6 +144,10 @@ public class FeatureInstaller {
         List<String> failures = new ArrayList<>(outcome.failures());
         failures.addAll(bundles.start(outcome.bundles()));
         installed.add(name, outcome.locations());
+        List<String> restarted = bundles.restartStoppedByRemoval();
+        if (!restarted.isEmpty()) {
+            LOG.info("Started again with feature {}: {}", name, restarted);
+        }
         for (String failure : failures) {
             LOG.error("Feature {}: {}", name, failure);
         }
