@@ -45,8 +45,8 @@ final class SamsaCluster implements AutoCloseable {
     static final int SESSION_TIMEOUT_MS = 4000;
 
     /**
-     * Broker settings for cluster tests. The replica.* keys are read once replication exists;
-     * until then Samsa logs them as ignored.
+     * Broker settings for cluster tests: short sessions and lag so that failures show within
+     * seconds, fetch waits short enough that followers catch up between test steps.
      */
     static final Map<String, String> TEST_SETTINGS = Map.of(
             "zookeeper.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS),
