@@ -87,6 +87,8 @@ public final class ControllerComponent {
             ended.stop();
         }
         withdrawn.close();
+        LOG.info("Broker {} withdrew from the controller election{}", brokerId,
+                ended == null ? "" : " (its epoch " + ended.epoch() + " ended)");
         if (ended != null && !ended.awaitStopped(STOP_TIMEOUT)) {
             LOG.warn("The controller thread of broker {} did not stop within {} s", brokerId,
                     STOP_TIMEOUT.toSeconds());

@@ -101,13 +101,15 @@ final class ElectedController {
 
     /** Starts following the metadata; the watch's first event, a resync, builds the context. */
     void start() {
-        queue.submit("watch metadata", () -> {
-            Watch w = store.watch(new QueueingListener());
-            watch.set(w);
-            if (!active) {
-                closeWatch();
-            }
-        });
+        queue.submit("watch metadata", this::watchMetadata);
+    }
+
+    private void watchMetadata() {
+        Watch w = store.watch(new QueueingListener());
+        watch.set(w);
+        if (!active) {
+            closeWatch();
+        }
     }
 
     /** Stops deciding now: nothing queued runs, and an event running writes nothing more. */
@@ -179,12 +181,21 @@ final class ElectedController {
         }
         if (!retryQueued) {
             retryQueued = true;
-            queue.schedule("retry", this::onResync, RETRY_BACKOFF_MS);
+            queue.schedule("retry", this::retry, RETRY_BACKOFF_MS);
+        }
+    }
+
+    /** After a failure: watch again if the watch itself failed (its first event re-reads), else re-read now. */
+    private void retry() {
+        retryQueued = false;
+        if (watch.get() == null) {
+            watchMetadata();
+        } else {
+            onResync();
         }
     }
 
     private void onResync() {
-        retryQueued = false;
         Map<Integer, Long> live = readLiveBrokers();
         context.clear();
         context.liveBrokers(live);
