@@ -47,7 +47,10 @@ public final class ControllerComponent {
     private final ControllerSettings settings;
     private final Coordinator coordinator;
     private final ClusterMetadataStore store;
-    /** Guards {@link #election}, {@link #term} and {@link #closed}; election callbacks wait on it until activation ends. */
+    /**
+     * Guards {@link #election}, {@link #term} and {@link #closed}. The first election callback may
+     * come before {@code electController} returns: it waits on this for {@link #election}.
+     */
     private final Object lock = new Object();
     private Election election;
     private ElectedController term;

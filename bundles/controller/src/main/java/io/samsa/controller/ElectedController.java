@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.common.TopicPartition;
@@ -54,6 +55,7 @@ final class ElectedController {
     private final ControllerEventQueue queue;
     private final ControllerContext context = new ControllerContext();
     private final AtomicReference<Watch> watch = new AtomicReference<>();
+    private final AtomicBoolean resyncQueued = new AtomicBoolean();
     private volatile boolean active = true;
     private volatile boolean fenced;
     /** Topic config values already warned about, so a bad one is logged once per term. Queue thread only. */
@@ -138,7 +140,13 @@ final class ElectedController {
     private final class QueueingListener implements MetadataListener {
         @Override
         public void resync() {
-            queue.submit("resync", ElectedController.this::onResync);
+            // one queued resync re-reads after all the changes that asked for one
+            if (resyncQueued.compareAndSet(false, true)) {
+                queue.submit("resync", () -> {
+                    resyncQueued.set(false);
+                    onResync();
+                });
+            }
         }
 
         @Override
@@ -195,30 +203,40 @@ final class ElectedController {
         }
     }
 
+    /**
+     * Re-reads everything. The live brokers are compared with those read before (none on the
+     * first resync of a term), so a broker that restarted while events were lost still counts as
+     * restarted.
+     */
     private void onResync() {
-        Map<Integer, Long> live = readLiveBrokers();
+        Map<Integer, Long> before = context.liveBrokers();
+        Map<Integer, Long> now = readLiveBrokers();
         context.clear();
-        context.liveBrokers(live);
         for (String name : store.topicNames()) {
             store.topic(name).ifPresent(context::putTopic);
         }
         LOG.info("Controller epoch {} (broker {}) read {} topics, {} partitions, live brokers {}", epoch, brokerId,
-                context.topicNames().size(), context.partitions().size(), new TreeSet<>(live.keySet()));
-        reconcile(live.keySet(), "controller epoch " + epoch + " read the cluster");
+                context.topicNames().size(), context.partitions().size(), new TreeSet<>(now.keySet()));
+        brokersChanged(before, now, before.isEmpty() ? "controller epoch " + epoch + " read the cluster" : null);
+    }
+
+    private void onBrokersChanged() {
+        Map<Integer, Long> before = context.liveBrokers();
+        Map<Integer, Long> now = readLiveBrokers();
+        if (!before.equals(now)) {
+            brokersChanged(before, now, null);
+        }
     }
 
     /**
      * A broker gone loses its leaderships and ISR places. A broker back with a new epoch
      * restarted: whatever it had in memory is gone, so it is treated as lost and then returned
      * (its leaderships move, it leaves the ISRs, and a partition it alone was in sync for elects
-     * it again at a new leader epoch).
+     * it again at a new leader epoch). Then every partition is brought in line with who is live.
+     *
+     * @param cause what to log as the reason, null to describe the change
      */
-    private void onBrokersChanged() {
-        Map<Integer, Long> before = context.liveBrokers();
-        Map<Integer, Long> now = readLiveBrokers();
-        if (before.equals(now)) {
-            return;
-        }
+    private void brokersChanged(Map<Integer, Long> before, Map<Integer, Long> now, String cause) {
         Set<Integer> gone = new TreeSet<>(before.keySet());
         gone.removeAll(now.keySet());
         Set<Integer> restarted = new TreeSet<>();
@@ -232,8 +250,15 @@ final class ElectedController {
             }
         });
         context.liveBrokers(now);
-        String cause = describe(gone, restarted, joined, before, now);
-        LOG.info("Controller epoch {}: {}; live brokers now {}", epoch, cause, new TreeSet<>(now.keySet()));
+        if (cause == null) {
+            String change = describe(gone, restarted, joined, before, now);
+            if (change.isEmpty()) {
+                cause = "controller epoch " + epoch + " re-read the cluster";
+            } else {
+                cause = change;
+                LOG.info("Controller epoch {}: {}; live brokers now {}", epoch, cause, new TreeSet<>(now.keySet()));
+            }
+        }
         if (!restarted.isEmpty()) {
             Set<Integer> withoutRestarted = new HashSet<>(now.keySet());
             withoutRestarted.removeAll(restarted);
@@ -390,16 +415,18 @@ final class ElectedController {
 
     private void logChange(TopicPartition tp, PartitionState before, PartitionState after, String why, String cause) {
         if (!before.exists()) {
-            LOG.info("{}: first leader {}, leader epoch {}, ISR {}, partition epoch {} (controller epoch {}): {} ({})",
-                    tp, after.leader(), after.leaderEpoch(), after.isr(), after.partitionEpoch(), epoch, why, cause);
+            LOG.info("{}: first leader {}, leader epoch {}, ISR {}, partition epoch {} (controller epoch {}): {};"
+                    + " event: {}", tp, after.leader(), after.leaderEpoch(), after.isr(), after.partitionEpoch(), epoch,
+                    why, cause);
         } else if (before.leader() != after.leader() || before.leaderEpoch() != after.leaderEpoch()) {
             LOG.info("{}: leader {} -> {}, leader epoch {} -> {}, ISR {} -> {}, partition epoch {} -> {}{}"
-                    + " (controller epoch {}): {} ({})", tp, before.leader(), after.leader(), before.leaderEpoch(),
-                    after.leaderEpoch(), before.isr(), after.isr(), before.partitionEpoch(), after.partitionEpoch(),
-                    after.recovery() != before.recovery() ? ", " + after.recovery() : "", epoch, why, cause);
+                    + " (controller epoch {}): {}; event: {}", tp, before.leader(), after.leader(),
+                    before.leaderEpoch(), after.leaderEpoch(), before.isr(), after.isr(), before.partitionEpoch(),
+                    after.partitionEpoch(), after.recovery() != before.recovery() ? ", " + after.recovery() : "",
+                    epoch, why, cause);
         } else {
             LOG.info("{}: ISR {} -> {} under leader {} at leader epoch {}, partition epoch {} -> {} (controller"
-                    + " epoch {}): {} ({})", tp, before.isr(), after.isr(), after.leader(), after.leaderEpoch(),
+                    + " epoch {}): {}; event: {}", tp, before.isr(), after.isr(), after.leader(), after.leaderEpoch(),
                     before.partitionEpoch(), after.partitionEpoch(), epoch, why, cause);
         }
     }

@@ -118,6 +118,21 @@ public class OfflineElectionTest {
         assertEquals(2, alone.partitionEpoch());
     }
 
+    /** The controller's session misses the restart's events; the resync after them still sees a new epoch. */
+    @Test
+    public void aRestartWhileTheControllerMissedEventsIsStillARestart() {
+        cluster.brokers(1, 2);
+        InMemoryCoordinator session = cluster.session();
+        ControllerTestCluster.awaitTerm(cluster.controller(1, ControllerSettings.DEFAULTS,
+                c -> ControllerTestCluster.store(session)));
+        cluster.createTopic("t", List.of(1));
+        cluster.awaitLeader(tp("t", 0), 1, 0);
+        session.dropConnection();
+        cluster.restartBroker(1);
+        PartitionState s = cluster.awaitLeader(tp("t", 0), 1, 2);
+        assertEquals("lost, then back", 2, s.partitionEpoch());
+    }
+
     @Test
     public void aLostCompareAndSetDecidesAgainFromTheStateFound() {
         cluster.brokers(1, 2, 3);
