@@ -3,11 +3,13 @@ package io.samsa.controller;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -51,7 +53,8 @@ final class ElectedController {
     private final Optional<Op> fence;
     private final Coordinator coordinator;
     private final ClusterMetadataStore store;
-    private final ControllerSettings settings;
+    /** Replaced on the queue thread only, between decisions. */
+    private ControllerSettings settings;
     private final ControllerEventQueue queue;
     private final ControllerContext context = new ControllerContext();
     private final AtomicReference<Watch> watch = new AtomicReference<>();
@@ -64,8 +67,8 @@ final class ElectedController {
     private boolean retryQueued;
     /** Writes applied in this term (for tests). */
     private volatile int writes;
-    /** Events that failed in this term (for tests). */
-    private volatile int failures;
+    /** The names of the events that failed in this term, in order (for tests). */
+    private final List<String> failedEvents = new CopyOnWriteArrayList<>();
 
     ElectedController(int brokerId, int epoch, Op fence, Coordinator coordinator, ClusterMetadataStore store,
             ControllerSettings settings) {
@@ -96,9 +99,9 @@ final class ElectedController {
         return writes;
     }
 
-    /** How many events failed (and were retried by re-reading everything). */
-    int failures() {
-        return failures;
+    /** The events that failed (and were retried by re-reading everything). */
+    List<String> failedEvents() {
+        return failedEvents;
     }
 
     /** Starts following the metadata; the watch's first event, a resync, builds the context. */
@@ -112,6 +115,18 @@ final class ElectedController {
         if (!active) {
             closeWatch();
         }
+    }
+
+    /**
+     * Decides with {@code next} from now on; a partition left leaderless may now be elected
+     * uncleanly, so every partition is looked at again.
+     */
+    void reconfigure(ControllerSettings next) {
+        queue.submit("settings changed", () -> {
+            settings = next;
+            reconcile(context.liveBrokers().keySet(),
+                    "unclean.leader.election.enable is now " + next.uncleanLeaderElectionEnable());
+        });
     }
 
     /** Stops deciding now: nothing queued runs, and an event running writes nothing more. */
@@ -175,7 +190,7 @@ final class ElectedController {
     }
 
     private void failed(String event, RuntimeException e) {
-        failures++;
+        failedEvents.add(event);
         if (e instanceof ClusterMetadataStore.FencedException) {
             stopFenced(event);
             return;

@@ -111,6 +111,10 @@ final class ControllerTestCluster implements AutoCloseable {
         return c;
     }
 
+    List<ControllerComponent> controllers() {
+        return controllers;
+    }
+
     /** Waits until {@code controller} is elected and returns its term. */
     static ElectedController awaitTerm(ControllerComponent controller) {
         Poll.until("the controller is elected", () -> controller.term() != null);

@@ -81,7 +81,7 @@ public class TopicInitializerTest {
         InterceptingStore store = new InterceptingStore(ControllerTestCluster.store(cluster.session())).failWatches(1);
         ElectedController term = ControllerTestCluster
                 .awaitTerm(cluster.controller(1, ControllerSettings.DEFAULTS, c -> store));
-        Poll.until("the watch failed", () -> term.failures() == 1);
+        Poll.until("the watch failed", () -> term.failedEvents().equals(List.of("watch metadata")));
         cluster.createTopic("t", List.of(1));
         cluster.awaitLeader(tp("t", 0), 1, 0);
     }
