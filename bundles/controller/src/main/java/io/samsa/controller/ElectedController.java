@@ -228,7 +228,7 @@ final class ElectedController {
         Map<Integer, Long> now = readLiveBrokers();
         context.clear();
         for (String name : store.topicNames()) {
-            store.topic(name).ifPresent(context::putTopic);
+            readTopic(name).ifPresent(context::putTopic);
         }
         LOG.info("Controller epoch {} (broker {}) read {} topics, {} partitions, live brokers {}", epoch, brokerId,
                 context.topicNames().size(), context.partitions().size(), new TreeSet<>(now.keySet()));
@@ -329,13 +329,26 @@ final class ElectedController {
 
     /** Re-reads the topic. @return whether it exists */
     private boolean refreshTopic(String topic) {
-        Optional<TopicRecord> record = store.topic(topic);
+        Optional<TopicRecord> record = readTopic(topic);
         if (record.isPresent()) {
             context.putTopic(record.get());
             return true;
         }
         context.removeTopic(topic);
         return false;
+    }
+
+    /**
+     * The topic as stored; empty when absent, and when unreadable: one topic with a document
+     * nobody can parse must not keep the controller from every other topic.
+     */
+    private Optional<TopicRecord> readTopic(String name) {
+        try {
+            return store.topic(name);
+        } catch (IllegalStateException e) {
+            LOG.error("Controller epoch {} leaves topic {} alone: {}", epoch, name, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private void reconcile(Set<Integer> live, String cause) {

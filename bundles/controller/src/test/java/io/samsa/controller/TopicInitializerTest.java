@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +85,19 @@ public class TopicInitializerTest {
         Poll.until("the watch failed", () -> term.failedEvents().equals(List.of("watch metadata")));
         cluster.createTopic("t", List.of(1));
         cluster.awaitLeader(tp("t", 0), 1, 0);
+    }
+
+    @Test
+    public void anUnreadableTopicIsLeftAloneAndTheOthersAreInitialized() {
+        cluster.brokers(1);
+        cluster.root().compareAndSet("/brokers/topics/garbled", "{not json".getBytes(StandardCharsets.UTF_8),
+                Coordinator.ABSENT);
+        cluster.createTopic("fine", List.of(1));
+        ControllerTestCluster.awaitTerm(cluster.controller(1));
+        cluster.awaitLeader(tp("fine", 0), 1, 0);
+        cluster.createTopic("later", List.of(1));
+        cluster.awaitLeader(tp("later", 0), 1, 0);
+        assertEquals(List.of(), cluster.root().children("/brokers/topics/garbled"));
     }
 
     @Test
