@@ -6,6 +6,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -44,10 +45,13 @@ public final class ControllerComponent {
     }
 
     private final int brokerId;
-    private final ControllerSettings settings;
+    private volatile ControllerSettings settings;
     private final Coordinator coordinator;
     private final ClusterMetadataStore store;
-    /** Guards {@link #election}, {@link #term} and {@link #closed}; election callbacks wait on it until activation ends. */
+    /**
+     * Guards {@link #election}, {@link #term} and {@link #closed}. The first election callback may
+     * come before {@code electController} returns: it waits on this for {@link #election}.
+     */
     private final Object lock = new Object();
     private Election election;
     private ElectedController term;
@@ -87,9 +91,33 @@ public final class ControllerComponent {
             ended.stop();
         }
         withdrawn.close();
+        LOG.info("Broker {} withdrew from the controller election{}", brokerId,
+                ended == null ? "" : " (its epoch " + ended.epoch() + " ended)");
         if (ended != null && !ended.awaitStopped(STOP_TIMEOUT)) {
             LOG.warn("The controller thread of broker {} did not stop within {} s", brokerId,
                     STOP_TIMEOUT.toSeconds());
+        }
+    }
+
+    /** Takes new settings without a new election: unclean.leader.election.enable is dynamic in Kafka too. */
+    @Modified
+    void modified(Config config) {
+        reconfigure(ControllerSettings.from(config));
+    }
+
+    void reconfigure(ControllerSettings next) {
+        ElectedController current;
+        synchronized (lock) {
+            if (next.equals(settings)) {
+                return;
+            }
+            settings = next;
+            current = term;
+        }
+        LOG.info("Broker {}'s controller settings are now unclean.leader.election.enable={}", brokerId,
+                next.uncleanLeaderElectionEnable());
+        if (current != null) {
+            current.reconfigure(next);
         }
     }
 

@@ -3,11 +3,14 @@ package io.samsa.controller;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.common.TopicPartition;
@@ -50,10 +53,12 @@ final class ElectedController {
     private final Optional<Op> fence;
     private final Coordinator coordinator;
     private final ClusterMetadataStore store;
-    private final ControllerSettings settings;
+    /** Replaced on the queue thread only, between decisions. */
+    private ControllerSettings settings;
     private final ControllerEventQueue queue;
     private final ControllerContext context = new ControllerContext();
     private final AtomicReference<Watch> watch = new AtomicReference<>();
+    private final AtomicBoolean resyncQueued = new AtomicBoolean();
     private volatile boolean active = true;
     private volatile boolean fenced;
     /** Topic config values already warned about, so a bad one is logged once per term. Queue thread only. */
@@ -62,8 +67,8 @@ final class ElectedController {
     private boolean retryQueued;
     /** Writes applied in this term (for tests). */
     private volatile int writes;
-    /** Events that failed in this term (for tests). */
-    private volatile int failures;
+    /** The names of the events that failed in this term, in order (for tests). */
+    private final List<String> failedEvents = new CopyOnWriteArrayList<>();
 
     ElectedController(int brokerId, int epoch, Op fence, Coordinator coordinator, ClusterMetadataStore store,
             ControllerSettings settings) {
@@ -94,19 +99,33 @@ final class ElectedController {
         return writes;
     }
 
-    /** How many events failed (and were retried by re-reading everything). */
-    int failures() {
-        return failures;
+    /** The events that failed (and were retried by re-reading everything). */
+    List<String> failedEvents() {
+        return failedEvents;
     }
 
     /** Starts following the metadata; the watch's first event, a resync, builds the context. */
     void start() {
-        queue.submit("watch metadata", () -> {
-            Watch w = store.watch(new QueueingListener());
-            watch.set(w);
-            if (!active) {
-                closeWatch();
-            }
+        queue.submit("watch metadata", this::watchMetadata);
+    }
+
+    private void watchMetadata() {
+        Watch w = store.watch(new QueueingListener());
+        watch.set(w);
+        if (!active) {
+            closeWatch();
+        }
+    }
+
+    /**
+     * Decides with {@code next} from now on; a partition left leaderless may now be elected
+     * uncleanly, so every partition is looked at again.
+     */
+    void reconfigure(ControllerSettings next) {
+        queue.submit("settings changed", () -> {
+            settings = next;
+            reconcile(context.liveBrokers().keySet(),
+                    "unclean.leader.election.enable is now " + next.uncleanLeaderElectionEnable());
         });
     }
 
@@ -136,7 +155,13 @@ final class ElectedController {
     private final class QueueingListener implements MetadataListener {
         @Override
         public void resync() {
-            queue.submit("resync", ElectedController.this::onResync);
+            // one queued resync re-reads after all the changes that asked for one
+            if (resyncQueued.compareAndSet(false, true)) {
+                queue.submit("resync", () -> {
+                    resyncQueued.set(false);
+                    onResync();
+                });
+            }
         }
 
         @Override
@@ -165,7 +190,7 @@ final class ElectedController {
     }
 
     private void failed(String event, RuntimeException e) {
-        failures++;
+        failedEvents.add(event);
         if (e instanceof ClusterMetadataStore.FencedException) {
             stopFenced(event);
             return;
@@ -179,35 +204,54 @@ final class ElectedController {
         }
         if (!retryQueued) {
             retryQueued = true;
-            queue.schedule("retry", this::onResync, RETRY_BACKOFF_MS);
+            queue.schedule("retry", this::retry, RETRY_BACKOFF_MS);
         }
     }
 
-    private void onResync() {
+    /** After a failure: watch again if the watch itself failed (its first event re-reads), else re-read now. */
+    private void retry() {
         retryQueued = false;
-        Map<Integer, Long> live = readLiveBrokers();
+        if (watch.get() == null) {
+            watchMetadata();
+        } else {
+            onResync();
+        }
+    }
+
+    /**
+     * Re-reads everything. The live brokers are compared with those read before (none on the
+     * first resync of a term), so a broker that restarted while events were lost still counts as
+     * restarted.
+     */
+    private void onResync() {
+        Map<Integer, Long> before = context.liveBrokers();
+        Map<Integer, Long> now = readLiveBrokers();
         context.clear();
-        context.liveBrokers(live);
         for (String name : store.topicNames()) {
-            store.topic(name).ifPresent(context::putTopic);
+            readTopic(name).ifPresent(context::putTopic);
         }
         LOG.info("Controller epoch {} (broker {}) read {} topics, {} partitions, live brokers {}", epoch, brokerId,
-                context.topicNames().size(), context.partitions().size(), new TreeSet<>(live.keySet()));
-        reconcile(live.keySet(), "controller epoch " + epoch + " read the cluster");
+                context.topicNames().size(), context.partitions().size(), new TreeSet<>(now.keySet()));
+        brokersChanged(before, now, before.isEmpty() ? "controller epoch " + epoch + " read the cluster" : null);
+    }
+
+    private void onBrokersChanged() {
+        Map<Integer, Long> before = context.liveBrokers();
+        Map<Integer, Long> now = readLiveBrokers();
+        if (!before.equals(now)) {
+            brokersChanged(before, now, null);
+        }
     }
 
     /**
      * A broker gone loses its leaderships and ISR places. A broker back with a new epoch
      * restarted: whatever it had in memory is gone, so it is treated as lost and then returned
      * (its leaderships move, it leaves the ISRs, and a partition it alone was in sync for elects
-     * it again at a new leader epoch).
+     * it again at a new leader epoch). Then every partition is brought in line with who is live.
+     *
+     * @param cause what to log as the reason, null to describe the change
      */
-    private void onBrokersChanged() {
-        Map<Integer, Long> before = context.liveBrokers();
-        Map<Integer, Long> now = readLiveBrokers();
-        if (before.equals(now)) {
-            return;
-        }
+    private void brokersChanged(Map<Integer, Long> before, Map<Integer, Long> now, String cause) {
         Set<Integer> gone = new TreeSet<>(before.keySet());
         gone.removeAll(now.keySet());
         Set<Integer> restarted = new TreeSet<>();
@@ -221,8 +265,15 @@ final class ElectedController {
             }
         });
         context.liveBrokers(now);
-        String cause = describe(gone, restarted, joined, before, now);
-        LOG.info("Controller epoch {}: {}; live brokers now {}", epoch, cause, new TreeSet<>(now.keySet()));
+        if (cause == null) {
+            String change = describe(gone, restarted, joined, before, now);
+            if (change.isEmpty()) {
+                cause = "controller epoch " + epoch + " re-read the cluster";
+            } else {
+                cause = change;
+                LOG.info("Controller epoch {}: {}; live brokers now {}", epoch, cause, new TreeSet<>(now.keySet()));
+            }
+        }
         if (!restarted.isEmpty()) {
             Set<Integer> withoutRestarted = new HashSet<>(now.keySet());
             withoutRestarted.removeAll(restarted);
@@ -278,13 +329,26 @@ final class ElectedController {
 
     /** Re-reads the topic. @return whether it exists */
     private boolean refreshTopic(String topic) {
-        Optional<TopicRecord> record = store.topic(topic);
+        Optional<TopicRecord> record = readTopic(topic);
         if (record.isPresent()) {
             context.putTopic(record.get());
             return true;
         }
         context.removeTopic(topic);
         return false;
+    }
+
+    /**
+     * The topic as stored; empty when absent, and when unreadable: one topic with a document
+     * nobody can parse must not keep the controller from every other topic.
+     */
+    private Optional<TopicRecord> readTopic(String name) {
+        try {
+            return store.topic(name);
+        } catch (IllegalStateException e) {
+            LOG.error("Controller epoch {} leaves topic {} alone: {}", epoch, name, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private void reconcile(Set<Integer> live, String cause) {
@@ -379,16 +443,18 @@ final class ElectedController {
 
     private void logChange(TopicPartition tp, PartitionState before, PartitionState after, String why, String cause) {
         if (!before.exists()) {
-            LOG.info("{}: first leader {}, leader epoch {}, ISR {}, partition epoch {} (controller epoch {}): {} ({})",
-                    tp, after.leader(), after.leaderEpoch(), after.isr(), after.partitionEpoch(), epoch, why, cause);
+            LOG.info("{}: first leader {}, leader epoch {}, ISR {}, partition epoch {} (controller epoch {}): {};"
+                    + " event: {}", tp, after.leader(), after.leaderEpoch(), after.isr(), after.partitionEpoch(), epoch,
+                    why, cause);
         } else if (before.leader() != after.leader() || before.leaderEpoch() != after.leaderEpoch()) {
             LOG.info("{}: leader {} -> {}, leader epoch {} -> {}, ISR {} -> {}, partition epoch {} -> {}{}"
-                    + " (controller epoch {}): {} ({})", tp, before.leader(), after.leader(), before.leaderEpoch(),
-                    after.leaderEpoch(), before.isr(), after.isr(), before.partitionEpoch(), after.partitionEpoch(),
-                    after.recovery() != before.recovery() ? ", " + after.recovery() : "", epoch, why, cause);
+                    + " (controller epoch {}): {}; event: {}", tp, before.leader(), after.leader(),
+                    before.leaderEpoch(), after.leaderEpoch(), before.isr(), after.isr(), before.partitionEpoch(),
+                    after.partitionEpoch(), after.recovery() != before.recovery() ? ", " + after.recovery() : "",
+                    epoch, why, cause);
         } else {
             LOG.info("{}: ISR {} -> {} under leader {} at leader epoch {}, partition epoch {} -> {} (controller"
-                    + " epoch {}): {} ({})", tp, before.isr(), after.isr(), after.leader(), after.leaderEpoch(),
+                    + " epoch {}): {}; event: {}", tp, before.isr(), after.isr(), after.leader(), after.leaderEpoch(),
                     before.partitionEpoch(), after.partitionEpoch(), epoch, why, cause);
         }
     }

@@ -29,6 +29,10 @@ import io.samsa.testsupport.Poll;
  */
 final class ControllerTestCluster implements AutoCloseable {
 
+    static TopicPartition tp(String topic, int partition) {
+        return new TopicPartition(topic, partition);
+    }
+
     /** The store every session uses: the real one, in Kafka's layout, over that session. */
     static ClusterMetadataStore store(Coordinator coordinator) {
         return new CoordinatorMetadataStore(coordinator);
@@ -68,6 +72,15 @@ final class ControllerTestCluster implements AutoCloseable {
         brokers.put(id, s);
     }
 
+    /** Registers brokers in one session, which a test closes to lose them all in one step. */
+    InMemoryCoordinator brokersInOneSession(int... ids) {
+        InMemoryCoordinator s = session();
+        for (int id : ids) {
+            s.registerBroker(new BrokerRegistration(id, "localhost", 9090 + id, Optional.empty(), 0));
+        }
+        return s;
+    }
+
     /** The broker's registration goes, as when its process dies and its session expires. */
     void killBroker(int id) {
         brokers.remove(id).close();
@@ -96,6 +109,10 @@ final class ControllerTestCluster implements AutoCloseable {
         ControllerComponent c = new ControllerComponent(brokerId, settings, s, stores.apply(s));
         controllers.add(c);
         return c;
+    }
+
+    List<ControllerComponent> controllers() {
+        return controllers;
     }
 
     /** Waits until {@code controller} is elected and returns its term. */

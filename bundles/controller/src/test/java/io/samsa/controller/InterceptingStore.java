@@ -6,10 +6,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
+import io.samsa.api.coordination.CoordinationException;
 import io.samsa.api.coordination.Op;
 import io.samsa.api.coordination.Watch;
 import io.samsa.api.replication.ClusterMetadataStore;
@@ -41,6 +43,7 @@ final class InterceptingStore implements ClusterMetadataStore {
     private final List<Write> writes = new CopyOnWriteArrayList<>();
     private volatile BeforeWrite before = (tp, expected, next) -> { };
     private volatile AfterWrite after = w -> { };
+    private final AtomicInteger watchFailures = new AtomicInteger();
 
     InterceptingStore(ClusterMetadataStore delegate) {
         this.delegate = delegate;
@@ -53,6 +56,12 @@ final class InterceptingStore implements ClusterMetadataStore {
 
     InterceptingStore after(AfterWrite hook) {
         this.after = hook;
+        return this;
+    }
+
+    /** The next {@code n} calls of {@link #watch} fail as an unreachable coordinator would. */
+    InterceptingStore failWatches(int n) {
+        watchFailures.set(n);
         return this;
     }
 
@@ -125,6 +134,9 @@ final class InterceptingStore implements ClusterMetadataStore {
 
     @Override
     public Watch watch(MetadataListener listener) {
+        if (watchFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new CoordinationException("watch refused by the test");
+        }
         return delegate.watch(listener);
     }
 }

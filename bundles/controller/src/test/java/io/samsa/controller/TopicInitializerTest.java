@@ -1,9 +1,11 @@
 package io.samsa.controller;
 
+import static io.samsa.controller.ControllerTestCluster.tp;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +13,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.kafka.common.TopicPartition;
 import org.junit.After;
 import org.junit.Test;
 
@@ -27,10 +28,6 @@ public class TopicInitializerTest {
     @After
     public void close() {
         cluster.close();
-    }
-
-    private static TopicPartition tp(String topic, int p) {
-        return new TopicPartition(topic, p);
     }
 
     @Test
@@ -77,6 +74,30 @@ public class TopicInitializerTest {
         ControllerTestCluster.awaitTerm(cluster.controller(1));
         cluster.awaitLeader(tp("early", 0), 1, 0);
         cluster.awaitLeader(tp("early", 1), 2, 0);
+    }
+
+    @Test
+    public void aControllerWhoseWatchFailedWatchesAgain() {
+        cluster.brokers(1);
+        InterceptingStore store = new InterceptingStore(ControllerTestCluster.store(cluster.session())).failWatches(1);
+        ElectedController term = ControllerTestCluster
+                .awaitTerm(cluster.controller(1, ControllerSettings.DEFAULTS, c -> store));
+        Poll.until("the watch failed", () -> term.failedEvents().equals(List.of("watch metadata")));
+        cluster.createTopic("t", List.of(1));
+        cluster.awaitLeader(tp("t", 0), 1, 0);
+    }
+
+    @Test
+    public void anUnreadableTopicIsLeftAloneAndTheOthersAreInitialized() {
+        cluster.brokers(1);
+        cluster.root().compareAndSet("/brokers/topics/garbled", "{not json".getBytes(StandardCharsets.UTF_8),
+                Coordinator.ABSENT);
+        cluster.createTopic("fine", List.of(1));
+        ControllerTestCluster.awaitTerm(cluster.controller(1));
+        cluster.awaitLeader(tp("fine", 0), 1, 0);
+        cluster.createTopic("later", List.of(1));
+        cluster.awaitLeader(tp("later", 0), 1, 0);
+        assertEquals(List.of(), cluster.root().children("/brokers/topics/garbled"));
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.samsa.controller;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
 
+import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +43,11 @@ public class UncleanElectionTest {
     }
 
     private PartitionState awaitUnclean(String topic) {
-        PartitionState s = cluster.awaitLeader(new TopicPartition(topic, 0), 2, 1);
+        return awaitUnclean(topic, 1);
+    }
+
+    private PartitionState awaitUnclean(String topic, int leaderEpoch) {
+        PartitionState s = cluster.awaitLeader(new TopicPartition(topic, 0), 2, leaderEpoch);
         assertEquals(List.of(2), s.isr());
         assertEquals(LeaderRecoveryState.RECOVERING, s.recovery());
         return s;
@@ -68,6 +74,34 @@ public class UncleanElectionTest {
         awaitLeaderless("disabled");
         awaitUnclean("default");
         awaitUnclean("upper");
+    }
+
+    @Test
+    public void enablingItForTheBrokerElectsLeaderlessPartitionsWithoutOverride() {
+        loseTheOnlyInSyncReplica(ControllerSettings.DEFAULTS, "default", null, "disabled", "false");
+        awaitLeaderless("default");
+        awaitLeaderless("disabled");
+        ControllerComponent controller = cluster.controllers().get(0);
+        ElectedController term = controller.term();
+        controller.modified(config(true));
+        awaitUnclean("default", 2);
+        assertSame("no new election for a setting", term, controller.term());
+        assertEquals(1, cluster.state(new TopicPartition("disabled", 0)).leaderEpoch());
+        assertEquals(-1, cluster.state(new TopicPartition("disabled", 0)).leader());
+    }
+
+    private static ControllerComponent.Config config(boolean unclean) {
+        return new ControllerComponent.Config() {
+            @Override
+            public boolean unclean_leader_election_enable() {
+                return unclean;
+            }
+
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return ControllerComponent.Config.class;
+            }
+        };
     }
 
     @Test
