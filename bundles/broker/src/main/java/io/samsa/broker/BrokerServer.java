@@ -87,7 +87,7 @@ final class BrokerServer {
                 () -> this.settings.minInsyncReplicas());
         this.topicAdmin = new LocalTopicAdmin(coordinator, store, reconciler, metadata,
                 () -> this.settings);
-        this.producerIds = new ProducerIdAllocator(coordinator, settings.brokerId());
+        this.producerIds = new ProducerIdAllocator(store, settings.brokerId());
         this.retention = new RetentionScheduler(registry, settings.brokerId());
     }
 

@@ -62,6 +62,8 @@ final class TopicReconciler implements AutoCloseable {
     private Watch watch;
     /** The topics as last applied, by name; touched only on the metadata thread. */
     private final Map<String, TopicRecord> topics = new HashMap<>();
+    /** What each local replica was last applied with; metadata thread only. */
+    private final Map<TopicPartition, AppliedState> applied = new HashMap<>();
     private volatile Thread metadataThread;
     private volatile boolean closed;
     /** False while the topics that existed before this broker started are loaded; metadata thread only. */
@@ -240,7 +242,7 @@ final class TopicReconciler implements AutoCloseable {
             Partition partition = registry.get(tp);
             if (!e.getValue().contains(brokerId)) {
                 if (partition != null || registry.isOffline(tp)) {
-                    replication.get().remove(tp);
+                    removeReplica(tp);
                     registry.close(tp);
                     partitionChanged.accept(tp);
                 }
@@ -270,15 +272,36 @@ final class TopicReconciler implements AutoCloseable {
         publish(topic);
     }
 
+    /**
+     * Hands the partition's stored state to the replication runtime, unless the runtime already
+     * has exactly this state for this replica: every watch event re-reads the store, and most of
+     * them (a config change, a resync, another partition's state) leave this partition as it was.
+     */
     private void applyLeadership(TopicRecord topic, TopicPartition tp, Partition partition) {
         PartitionState state = topic.state(tp.partition());
         PartitionAssignment assignment = topic.partitions().get(tp.partition());
-        Optional<LeaderReplica> leadership = replication.get().apply(partition, assignment, state,
-                new ReplicaSettings(TopicConfigs.minInsyncReplicas(topic.configs(),
-                        defaultMinInsyncReplicas.getAsInt())));
+        ReplicaSettings settings = new ReplicaSettings(TopicConfigs.minInsyncReplicas(topic.configs(),
+                defaultMinInsyncReplicas.getAsInt()));
+        AppliedState next = new AppliedState(partition, assignment, state, settings);
+        if (next.equals(applied.get(tp))) {
+            return;
+        }
+        Optional<LeaderReplica> leadership = replication.get().apply(partition, assignment, state, settings);
+        applied.put(tp, next);
         if (partition.applyLeadership(leadership, state.leaderEpoch())) {
             partitionChanged.accept(tp);
         }
+    }
+
+    /** Stops replicating {@code tp}: its replica is closed or deleted here. */
+    private void removeReplica(TopicPartition tp) {
+        applied.remove(tp);
+        replication.get().remove(tp);
+    }
+
+    /** What the runtime was last given for a partition; the replica is compared by identity. */
+    private record AppliedState(Partition replica, PartitionAssignment assignment, PartitionState state,
+            ReplicaSettings settings) {
     }
 
     private void publish(TopicRecord topic) {
@@ -296,7 +319,7 @@ final class TopicReconciler implements AutoCloseable {
         registry.all().forEach(p -> local.add(p.topicPartition()));
         for (TopicPartition tp : local) {
             if (tp.topic().equals(topic)) {
-                replication.get().remove(tp);
+                removeReplica(tp);
                 registry.delete(tp);
                 partitionChanged.accept(tp);
             }

@@ -15,6 +15,7 @@ import org.junit.rules.TemporaryFolder;
 
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.ProducerIdService.ProducerIdAndEpoch;
+import io.samsa.cluster.metadata.CoordinatorMetadataStore;
 
 public class ProducerIdAllocatorTest {
 
@@ -51,7 +52,7 @@ public class ProducerIdAllocatorTest {
             ProducerIdAndEpoch again = s.initProducerId("tx", 60_000, first.producerId(), (short) 0);
             assertEquals(Errors.NONE, again.error());
             assertTrue(again.producerId() != first.producerId());
-            ProducerIdAllocator fresh = new ProducerIdAllocator(fixture.coordinator, 5);
+            ProducerIdAllocator fresh = new ProducerIdAllocator(new CoordinatorMetadataStore(fixture.coordinator), 5);
             fixture.coordinator.setReachable(false);
             assertEquals(Errors.COORDINATOR_NOT_AVAILABLE, fresh.initProducerId(null, 0, -1, (short) -1).error());
             fixture.coordinator.setReachable(true);

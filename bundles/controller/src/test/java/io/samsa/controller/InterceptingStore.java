@@ -18,6 +18,7 @@ import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.replication.MetadataListener;
 import io.samsa.api.replication.PartitionAssignment;
 import io.samsa.api.replication.PartitionState;
+import io.samsa.api.replication.ProducerIdBlock;
 import io.samsa.api.replication.StateUpdate;
 import io.samsa.api.replication.TopicRecord;
 
@@ -125,6 +126,11 @@ final class InterceptingStore implements ClusterMetadataStore {
     @Override
     public void writeConfigs(String entityType, String entityName, Map<String, String> configs) {
         delegate.writeConfigs(entityType, entityName, configs);
+    }
+
+    @Override
+    public ProducerIdBlock claimProducerIdBlock(int brokerId, int size) {
+        return delegate.claimProducerIdBlock(brokerId, size);
     }
 
     @Override

@@ -82,6 +82,15 @@ public interface ClusterMetadataStore {
     /** Replaces the config overrides of an entity (see {@link #configs}). */
     void writeConfigs(String entityType, String entityName, Map<String, String> configs);
 
+    /**
+     * Claims the next {@code size} producer ids for {@code brokerId}, after the last block anyone
+     * claimed, by compare-and-set: blocks never overlap.
+     *
+     * @throws IllegalStateException when the ids are exhausted or the block node is unreadable
+     * @since 1.1
+     */
+    ProducerIdBlock claimProducerIdBlock(int brokerId, int size);
+
     /** The controller's broker id, if one is elected. */
     OptionalInt controllerId();
 

@@ -14,11 +14,13 @@
  * fetching from the leader. The controller, elsewhere, writes leader elections through the same
  * store, fenced by its election.
  * <p>
+ * 1.1: producer id blocks ({@link io.samsa.api.replication.ClusterMetadataStore#claimProducerIdBlock}).
+ * <p>
  * Errors are Kafka's ({@link org.apache.kafka.common.protocol.Errors}), passed through to clients
  * unchanged.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.samsa.api.replication;
 
 import org.osgi.annotation.bundle.Export;

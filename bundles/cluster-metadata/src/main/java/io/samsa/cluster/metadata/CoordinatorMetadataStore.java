@@ -26,6 +26,7 @@ import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.replication.MetadataListener;
 import io.samsa.api.replication.PartitionAssignment;
 import io.samsa.api.replication.PartitionState;
+import io.samsa.api.replication.ProducerIdBlock;
 import io.samsa.api.replication.StateUpdate;
 import io.samsa.api.replication.TopicRecord;
 
@@ -224,6 +225,30 @@ public final class CoordinatorMetadataStore implements ClusterMetadataStore {
         }
         throw new CoordinationException("Could not write " + path + ": it kept changing during " + ATTEMPTS
                 + " attempts");
+    }
+
+    @Override
+    public ProducerIdBlock claimProducerIdBlock(int brokerId, int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("A producer id block holds at least one id, not " + size);
+        }
+        String path = ZkLayout.PRODUCER_ID_BLOCK;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Optional<Versioned> current = coordinator.read(path);
+            long first = current.filter(v -> !isEmpty(v))
+                    .map(v -> decode(path, v.value(), MetadataJson::parseProducerIdBlockEnd) + 1).orElse(0L);
+            if (first > Long.MAX_VALUE - size) {
+                throw new IllegalStateException("Producer ids are exhausted: the last block claimed ends at "
+                        + (first - 1));
+            }
+            ProducerIdBlock block = new ProducerIdBlock(brokerId, first, first + size - 1);
+            int expected = current.map(Versioned::version).orElse(Coordinator.ABSENT);
+            if (coordinator.compareAndSet(path, MetadataJson.producerIdBlock(block), expected) >= 0) {
+                return block;
+            }
+        }
+        throw new CoordinationException("Could not claim a producer id block at " + path + ": it kept changing during "
+                + ATTEMPTS + " attempts");
     }
 
     @Override

@@ -25,6 +25,7 @@ import jakarta.json.spi.JsonProvider;
 import io.samsa.api.replication.LeaderRecoveryState;
 import io.samsa.api.replication.PartitionAssignment;
 import io.samsa.api.replication.PartitionState;
+import io.samsa.api.replication.ProducerIdBlock;
 
 /**
  * The znode documents of Kafka's ZooKeeper layout that the cluster metadata holds, in and out of
@@ -152,6 +153,18 @@ final class MetadataJson {
             throw new IllegalArgumentException("no \"brokerid\"");
         }
         return (int) requiredLong(json, "brokerid");
+    }
+
+    /** {@code /latest_producer_id_block}: Kafka writes the ids as strings. */
+    static byte[] producerIdBlock(ProducerIdBlock block) {
+        return bytes(JSON.createObjectBuilder().add("version", 1).add("broker", block.brokerId())
+                .add("block_start", String.valueOf(block.firstId())).add("block_end", String.valueOf(block.lastId()))
+                .build());
+    }
+
+    /** The last id of the block in {@code /latest_producer_id_block}. */
+    static long parseProducerIdBlockEnd(byte[] value) {
+        return requiredLong(parseObject(value), "block_end");
     }
 
     /** A JSON object; anything else is an IllegalArgumentException quoting what was found. */

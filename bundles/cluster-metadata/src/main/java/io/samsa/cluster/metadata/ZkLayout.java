@@ -13,6 +13,7 @@ final class ZkLayout {
     static final String CONFIG = "/config";
     static final String BROKER_IDS = "/brokers/ids";
     static final String CONTROLLER = "/controller";
+    static final String PRODUCER_ID_BLOCK = "/latest_producer_id_block";
     /** Kafka's change-notification sequence nodes; not an entity type. */
     private static final String CONFIG_CHANGES = "changes";
 

@@ -39,6 +39,7 @@ import io.samsa.api.replication.LeaderRecoveryState;
 import io.samsa.api.replication.MetadataListener;
 import io.samsa.api.replication.PartitionAssignment;
 import io.samsa.api.replication.PartitionState;
+import io.samsa.api.replication.ProducerIdBlock;
 import io.samsa.api.replication.StateUpdate;
 import io.samsa.api.replication.TopicRecord;
 import io.samsa.testsupport.Poll;
@@ -91,6 +92,32 @@ public abstract class ClusterMetadataStoreContractTest {
 
     private static String text(Coordinator c, String path) {
         return c.read(path).map(v -> new String(v.value(), UTF_8)).orElse("<absent>");
+    }
+
+    // --- producer id blocks ---
+
+    @Test
+    public void producerIdBlocksFollowEachOtherAcrossSessionsInKafkasJson() {
+        ClusterMetadataStore a = new CoordinatorMetadataStore(session());
+        Coordinator other = session();
+        ClusterMetadataStore b = new CoordinatorMetadataStore(other);
+        assertEquals(new ProducerIdBlock(1, 0, 999), a.claimProducerIdBlock(1, 1000));
+        assertEquals(new ProducerIdBlock(2, 1000, 1009), b.claimProducerIdBlock(2, 10));
+        assertEquals(new ProducerIdBlock(1, 1010, 2009), a.claimProducerIdBlock(1, 1000));
+        assertEquals("{\"version\":1,\"broker\":1,\"block_start\":\"1010\",\"block_end\":\"2009\"}",
+                text(other, "/latest_producer_id_block"));
+        assertThrows(IllegalArgumentException.class, () -> a.claimProducerIdBlock(1, 0));
+    }
+
+    @Test
+    public void anUnreadableProducerIdBlockIsNamedAndNotOverwritten() {
+        Coordinator c = session();
+        c.compareAndSet("/latest_producer_id_block", "{\"version\":1}".getBytes(UTF_8), Coordinator.ABSENT);
+        ClusterMetadataStore store = new CoordinatorMetadataStore(c);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.claimProducerIdBlock(1, 10));
+        assertTrue(e.getMessage(), e.getMessage().contains("/latest_producer_id_block"));
+        assertEquals("ids are never handed out from a block whose end is unknown", "{\"version\":1}",
+                text(c, "/latest_producer_id_block"));
     }
 
     // --- topics ---
