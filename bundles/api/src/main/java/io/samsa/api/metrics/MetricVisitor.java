@@ -9,7 +9,10 @@ public interface MetricVisitor {
     /** A Kafka meter ({@code ...PerSec}): Count, the rates, RateUnit, EventType. */
     void meter(MetricName name, Meter meter);
 
-    /** A Kafka gauge: its Value, read when asked. The supplier must be cheap and must not block. */
+    /**
+     * A Kafka gauge: its Value, read when asked. The supplier must be cheap and must not block,
+     * and be the same object on every visit (a new one replaces the MBean).
+     */
     void gauge(MetricName name, LongSupplier value);
 
     /** A Kafka histogram ({@code ...TimeMs}): Count, Min, Max, Mean, StdDev and the percentiles. */

@@ -105,7 +105,11 @@ final class KafkaMBeans {
         });
     }
 
-    /** True when {@code name} is to be (re)registered for {@code metric}; a name listed twice in a pass keeps the first. */
+    /**
+     * True when {@code name} is to be (re)registered for {@code metric}: it is new, or stands for
+     * another object than before (a restarted broker's fresh counters). A name listed twice in a
+     * pass keeps the first.
+     */
     private boolean fresh(MetricName name, Object metric, Set<MetricName> seen) {
         if (!seen.add(name)) {
             LOG.debug("Metric {} listed twice; keeping the first", name);
@@ -115,8 +119,7 @@ final class KafkaMBeans {
         if (current == null) {
             return true;
         }
-        if (current.metric() == metric || !(metric instanceof Meter || metric instanceof Histogram)) {
-            // Gauges and infos are lambdas or maps made on each visit; their name stands for them.
+        if (current.metric() == metric || metric instanceof Map && current.metric().equals(metric)) {
             return false;
         }
         unregister(current.objectName());

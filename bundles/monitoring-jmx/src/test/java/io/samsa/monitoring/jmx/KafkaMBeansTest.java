@@ -35,6 +35,7 @@ public class KafkaMBeansTest {
     private final Meter topicBytesIn = new Meter("bytes");
     private final Histogram totalTime = new Histogram();
     private final AtomicLong partitions = new AtomicLong(3);
+    private final java.util.function.LongSupplier partitionCount = partitions::get;
     private volatile boolean topicPresent = true;
 
     private final MetricSource source = new MetricSource() {
@@ -45,7 +46,7 @@ public class KafkaMBeansTest {
                 v.meter(MetricName.of("kafka.server", "BrokerTopicMetrics", "BytesInPerSec", "topic", "orders"),
                         topicBytesIn);
             }
-            v.gauge(MetricName.of("kafka.server", "ReplicaManager", "PartitionCount"), partitions::get);
+            v.gauge(MetricName.of("kafka.server", "ReplicaManager", "PartitionCount"), partitionCount);
             v.histogram(MetricName.of("kafka.network", "RequestMetrics", "TotalTimeMs", "request", "Produce"),
                     totalTime);
             v.info(MetricName.ofType("kafka.server", "app-info", "id", "7"),
