@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
  * in fixed buckets since the histogram was created. Recording costs a bucket search over a small
  * array and a few atomic adds; it allocates nothing. A percentile is the upper bound of the
  * bucket it falls in (capped by the largest value seen), so it is exact for values up to 10 and
- * within about 25% above that; Yammer's histograms, which Kafka uses, sample instead and decay
- * old values, so the two differ on a changing load.
+ * at most a third high up to 100,000 (coarser above). Yammer's histograms, which Kafka uses,
+ * sample instead and decay old values, so the two differ on a changing load.
  */
 public final class Histogram {
 
