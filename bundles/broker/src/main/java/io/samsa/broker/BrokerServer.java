@@ -48,6 +48,7 @@ final class BrokerServer {
     private final MetadataCache metadata;
     private final TopicReconciler reconciler;
     private final LocalPartitionService partitions;
+    private final BrokerTopicStats topicStats = new BrokerTopicStats();
     private final LocalTopicAdmin topicAdmin;
     private final ProducerIdAllocator producerIds;
     private final RetentionScheduler retention;
@@ -81,7 +82,7 @@ final class BrokerServer {
         this.registry = new PartitionRegistry(new LogDirs(settings.logDirs()), engine, this::replicasOffline,
                 this::readableChanged);
         this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId());
-        this.partitions = new LocalPartitionService(registry, metadata, delayedOps);
+        this.partitions = new LocalPartitionService(registry, metadata, delayedOps, topicStats);
         this.reconciler = new TopicReconciler(coordinator, store, metadata, registry, settings.brokerId(),
                 () -> this.settings.logDefaults(), this::partitionChanged, this::replication,
                 () -> this.settings.minInsyncReplicas());
@@ -303,6 +304,10 @@ final class BrokerServer {
 
     ProducerIdService producerIds() {
         return producerIds;
+    }
+
+    BrokerTopicStats topicStats() {
+        return topicStats;
     }
 
     PartitionRegistry registry() {

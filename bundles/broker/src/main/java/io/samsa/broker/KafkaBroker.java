@@ -9,12 +9,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.requests.ApiError;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -44,6 +47,7 @@ import io.samsa.api.broker.TopicAdmin;
 import io.samsa.api.broker.TopicView;
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.Coordinator;
+import io.samsa.api.metrics.MetricSource;
 import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.replication.ReplicationEngine;
 import io.samsa.api.storage.StorageEngine;
@@ -198,6 +202,9 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
     /** Null while the broker does not serve; {@link #notServing} then says why. */
     private volatile BrokerServer server;
     private volatile String notServing = "not started yet";
+    /** Kafka's BrokerState number, for {@code kafka.server:type=KafkaServer,name=BrokerState}. */
+    private volatile int brokerState = BrokerMetrics.NOT_RUNNING;
+    private ServiceRegistration<MetricSource> metricsRegistration;
 
     @Activate
     public KafkaBroker(@Reference(name = "coordinator", target = "(coordination.type=*)") Coordinator coordinator,
@@ -236,13 +243,33 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
         }
     }
 
-    /** Starts the broker; SCR hands the services out once this returns. */
+    /**
+     * Starts the broker and publishes its metrics; SCR hands the services out once this returns.
+     *
+     * @param context null in unit tests, which then get no metrics service
+     */
     @Activate
-    Map<String, Object> activate() throws Exception {
+    Map<String, Object> activate(BundleContext context) throws Exception {
         synchronized (lock) {
+            if (context != null) {
+                Map<String, Object> appInfo = Map.of("version", context.getBundle().getVersion().toString(),
+                        "commit-id", commitId(context), "start-time-ms", System.currentTimeMillis());
+                metricsRegistration = context.registerService(MetricSource.class, metrics(() -> appInfo), null);
+            }
             start();
             return serviceProperties();
         }
+    }
+
+    /** The broker's metrics; they follow the broker through restarts. */
+    MetricSource metrics(Supplier<Map<String, Object>> appInfo) {
+        return new BrokerMetrics(() -> server, () -> settings.brokerId(), () -> brokerState, appInfo);
+    }
+
+    /** The commit the bundle was built from (a manifest header bnd fills in), as Kafka's app-info shows its own. */
+    private static String commitId(BundleContext context) {
+        String commit = context.getBundle().getHeaders("").get("Samsa-Commit");
+        return commit == null || commit.isBlank() ? "unknown" : commit;
     }
 
     /**
@@ -295,6 +322,10 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
     void deactivate() {
         synchronized (lock) {
             stop("stopped");
+            if (metricsRegistration != null) {
+                metricsRegistration.unregister();
+                metricsRegistration = null;
+            }
         }
     }
 
@@ -305,13 +336,16 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
                     + "storage.target; deploy a storage feature or fix " + STORAGE_PID);
         }
         BrokerServer starting = new BrokerServer(settings, coordinator, metadataStore, storage, replication);
+        brokerState = BrokerMetrics.STARTING;
         try {
             starting.start();
         } catch (Exception e) {
+            brokerState = BrokerMetrics.NOT_RUNNING;
             notServing = "not running: its start failed (" + e + "); fix the broker configuration";
             throw e;
         }
         server = starting;
+        brokerState = BrokerMetrics.RUNNING;
     }
 
     private void stop(String reason) {
@@ -319,8 +353,10 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
         notServing = reason;
         server = null;
         if (running != null) {
+            brokerState = BrokerMetrics.SHUTTING_DOWN;
             running.stop();
         }
+        brokerState = BrokerMetrics.NOT_RUNNING;
     }
 
     /**

@@ -28,6 +28,7 @@ import io.samsa.api.broker.TopicView;
 import io.samsa.api.replication.LeaderReplica;
 import io.samsa.api.storage.EpochEndOffset;
 import io.samsa.api.storage.PartitionLog;
+import io.samsa.api.storage.RecordBatchLayout;
 import io.samsa.api.storage.TimestampOffset;
 import io.samsa.broker.BatchValidator.ValidatedBatches;
 import io.samsa.broker.FetchReader.FetchRequest;
@@ -48,10 +49,13 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
     private final PartitionRegistry registry;
     private final MetadataCache metadata;
     private final DelayedFetchQueue delayedFetches;
+    private final BrokerTopicStats stats;
 
-    LocalPartitionService(PartitionRegistry registry, MetadataCache metadata, ScheduledExecutorService timer) {
+    LocalPartitionService(PartitionRegistry registry, MetadataCache metadata, ScheduledExecutorService timer,
+            BrokerTopicStats stats) {
         this.registry = registry;
         this.metadata = metadata;
+        this.stats = stats;
         this.delayedFetches = new DelayedFetchQueue(new FetchReader(this), timer);
     }
 
@@ -82,8 +86,13 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
             TopicPartition tp = e.getKey();
             Partition p = registry.get(tp);
             LeaderReplica leader = p == null ? null : p.leadership();
-            Partition.Appended appended = appendTo(tp, p, leader, e.getValue(), requiredAcks, origin, now);
+            ByteBuffer buffer = e.getValue();
+            int bytes = buffer.remaining();
+            Partition.Appended appended = appendTo(tp, p, leader, buffer, requiredAcks, origin, now);
             results.put(tp, appended.result());
+            boolean failed = appended.result().error() != Errors.NONE;
+            stats.produced(p == null ? null : stats.topic(tp.topic()), bytes, failed ? 0 : recordCount(buffer),
+                    failed);
             if (requiredAcks != -1 || appended.requiredHighWatermark() < 0) {
                 continue;
             }
@@ -111,6 +120,16 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
             }
             return results;
         });
+    }
+
+    /** The records in a validated request's batches, read from their headers. */
+    private static long recordCount(ByteBuffer buffer) {
+        long records = 0;
+        for (int pos = buffer.position(); pos + RecordBatchLayout.HEADER_SIZE <= buffer.limit();
+                pos += RecordBatchLayout.sizeInBytes(buffer, pos)) {
+            records += RecordBatchLayout.recordsCount(buffer, pos);
+        }
+        return records;
     }
 
     /** The produce result once the leadership decided on the write's commit. */
@@ -186,8 +205,28 @@ final class LocalPartitionService implements PartitionService, FetchReader.Parti
     public CompletableFuture<Map<TopicPartition, FetchResult>> fetch(int replicaId, long replicaEpoch,
             long maxWaitMs, int minBytes, int maxBytes, IsolationLevel isolation,
             Map<TopicPartition, FetchPosition> partitions) {
-        return delayedFetches.fetch(new FetchRequest(replicaId, replicaEpoch, maxWaitMs, minBytes, maxBytes,
-                isolation, partitions), this);
+        CompletableFuture<Map<TopicPartition, FetchResult>> read = delayedFetches.fetch(new FetchRequest(replicaId,
+                replicaEpoch, maxWaitMs, minBytes, maxBytes, isolation, partitions), this);
+        boolean follower = replicaId >= 0;
+        if (read.isDone() && !read.isCompletedExceptionally()) {
+            countFetch(read.join(), follower);
+            return read;
+        }
+        return read.whenComplete((results, failure) -> {
+            if (results != null) {
+                countFetch(results, follower);
+            }
+        });
+    }
+
+    /** Counted once per fetch, with what it answered, as Kafka counts a fetch's partitions. */
+    private void countFetch(Map<TopicPartition, FetchResult> results, boolean follower) {
+        for (Map.Entry<TopicPartition, FetchResult> e : results.entrySet()) {
+            FetchResult r = e.getValue();
+            boolean hosted = registry.get(e.getKey()) != null;
+            stats.fetched(hosted ? stats.topic(e.getKey().topic()) : null, r.records().sizeInBytes(),
+                    r.error() != Errors.NONE, follower);
+        }
     }
 
     @Override

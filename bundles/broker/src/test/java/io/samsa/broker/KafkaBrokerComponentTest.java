@@ -87,7 +87,7 @@ public class KafkaBrokerComponentTest {
         broker.bindStorage(first);
         assertEquals("nothing starts before activation", List.of(), coordinator.liveBrokers());
 
-        Map<String, Object> properties = broker.activate();
+        Map<String, Object> properties = broker.activate(null);
         assertEquals("the broker is registered when its services are handed out", 1,
                 coordinator.liveBrokers().size());
         assertEquals(4, properties.get("broker.id"));
@@ -182,7 +182,7 @@ public class KafkaBrokerComponentTest {
     public void aFailedRestartAnswersRetriablyWithTheCauseUntilAGoodConfigurationStartsIt() throws Exception {
         KafkaBroker broker = component(config(Map.of()));
         broker.bindStorage(BrokerFixture.engine());
-        broker.activate();
+        broker.activate(null);
         Path notADirectory = Files.createFile(tmp.getRoot().toPath().resolve("a-file"));
 
         Map<String, Object> bad = config(Map.of("log.dirs", notADirectory.toString()));
@@ -206,7 +206,7 @@ public class KafkaBrokerComponentTest {
         Path notADirectory = Files.createFile(tmp.getRoot().toPath().resolve("a-file"));
         KafkaBroker broker = component(config(Map.of("log.dirs", notADirectory.toString())));
         broker.bindStorage(BrokerFixture.engine());
-        IOException e = assertThrows(IOException.class, broker::activate);
+        IOException e = assertThrows(IOException.class, () -> broker.activate(null));
         assertTrue(e.getMessage(), e.getMessage().contains("None of the log dirs"));
         assertTrue(coordinator.liveBrokers().isEmpty());
         assertThrows(NotLeaderOrFollowerException.class, broker::controllerId);

@@ -2,6 +2,8 @@ package io.samsa.controller;
 
 import java.time.Duration;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -18,6 +20,7 @@ import io.samsa.api.broker.ClusterView;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.ElectionListener;
+import io.samsa.api.metrics.MetricSource;
 import io.samsa.api.replication.ClusterMetadataStore;
 
 /**
@@ -56,12 +59,15 @@ public final class ControllerComponent {
     private Election election;
     private ElectedController term;
     private boolean closed;
+    private final ControllerMetrics metrics = new ControllerMetrics();
+    private ServiceRegistration<MetricSource> metricsRegistration;
 
     @Activate
     public ControllerComponent(@Reference(name = "coordinator", target = "(" + Coordinator.TYPE_PROPERTY + "=*)")
             Coordinator coordinator, @Reference(name = "metadata") ClusterMetadataStore store,
-            @Reference(name = "cluster") ClusterView cluster, Config config) {
+            @Reference(name = "cluster") ClusterView cluster, Config config, BundleContext context) {
         this(cluster.localBrokerId(), ControllerSettings.from(config), coordinator, store);
+        metricsRegistration = context.registerService(MetricSource.class, metrics, null);
     }
 
     ControllerComponent(int brokerId, ControllerSettings settings, Coordinator coordinator,
@@ -79,6 +85,10 @@ public final class ControllerComponent {
 
     @Deactivate
     void deactivate() {
+        if (metricsRegistration != null) {
+            metricsRegistration.unregister();
+        }
+        metrics.term(null);
         Election withdrawn;
         ElectedController ended;
         synchronized (lock) {
@@ -121,6 +131,11 @@ public final class ControllerComponent {
         }
     }
 
+    /** Kafka's KafkaController gauges of this broker. */
+    MetricSource metrics() {
+        return metrics;
+    }
+
     /** The current term, while this broker is the controller (for tests). */
     ElectedController term() {
         synchronized (lock) {
@@ -145,8 +160,9 @@ public final class ControllerComponent {
                     return;
                 }
                 previous = term;
-                next = new ElectedController(brokerId, epoch, election.fence(), coordinator, store, settings);
+                next = new ElectedController(brokerId, epoch, election.fence(), coordinator, store, settings, metrics);
                 term = next;
+                metrics.term(next);
             }
             if (previous != null) {
                 previous.stop();
@@ -161,6 +177,7 @@ public final class ControllerComponent {
             synchronized (lock) {
                 ended = term;
                 term = null;
+                metrics.term(null);
             }
             if (ended != null) {
                 ended.stop();

@@ -19,8 +19,16 @@ final class ControllerEventQueue implements AutoCloseable {
     /**
      * @param onFailure told (on the queue's thread) which event threw what; the queue goes on
      */
+    private final Runnable afterEach;
+
     ControllerEventQueue(String threadName, BiConsumer<String, RuntimeException> onFailure) {
+        this(threadName, onFailure, () -> { });
+    }
+
+    /** @param afterEach run on the queue's thread after every event, e.g. to publish what it changed */
+    ControllerEventQueue(String threadName, BiConsumer<String, RuntimeException> onFailure, Runnable afterEach) {
         this.onFailure = onFailure;
+        this.afterEach = afterEach;
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -57,6 +65,11 @@ final class ControllerEventQueue implements AutoCloseable {
             if (!closed) {
                 onFailure.accept(name, e);
             }
+        }
+        try {
+            afterEach.run();
+        } catch (RuntimeException e) {
+            // only metrics: the controller goes on deciding
         }
     }
 

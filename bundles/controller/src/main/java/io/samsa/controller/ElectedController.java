@@ -72,13 +72,19 @@ final class ElectedController {
 
     ElectedController(int brokerId, int epoch, Op fence, Coordinator coordinator, ClusterMetadataStore store,
             ControllerSettings settings) {
+        this(brokerId, epoch, fence, coordinator, store, settings, new ControllerMetrics());
+    }
+
+    ElectedController(int brokerId, int epoch, Op fence, Coordinator coordinator, ClusterMetadataStore store,
+            ControllerSettings settings, ControllerMetrics metrics) {
         this.brokerId = brokerId;
         this.epoch = epoch;
         this.fence = Optional.of(fence);
         this.coordinator = coordinator;
         this.store = store;
         this.settings = settings;
-        this.queue = new ControllerEventQueue("samsa-controller-" + brokerId, this::failed);
+        this.queue = new ControllerEventQueue("samsa-controller-" + brokerId, this::failed,
+                () -> metrics.update(context));
     }
 
     int epoch() {

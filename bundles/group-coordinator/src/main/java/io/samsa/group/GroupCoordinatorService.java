@@ -27,6 +27,8 @@ import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -43,6 +45,7 @@ import io.samsa.api.broker.ClusterView;
 import io.samsa.api.broker.GroupCoordinator;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.TopicAdmin;
+import io.samsa.api.metrics.MetricSource;
 
 /**
  * Kafka's classic consumer group coordinator. Group state lives in memory, one lock per group;
@@ -114,12 +117,15 @@ public final class GroupCoordinatorService implements GroupCoordinator {
     private final OffsetFetches fetches;
     private final GroupAdmin admin;
     private volatile boolean active;
+    private final GroupMetrics metrics = new GroupMetrics(groups);
+    private ServiceRegistration<MetricSource> metricsRegistration;
 
     @Activate
     public GroupCoordinatorService(@Reference(name = "partitions") PartitionService partitions,
             @Reference(name = "topicAdmin") TopicAdmin topicAdmin, @Reference(name = "cluster") ClusterView cluster,
-            Config config) {
+            Config config, BundleContext context) {
         this(partitions, topicAdmin, cluster, GroupConfig.from(config));
+        metricsRegistration = context.registerService(MetricSource.class, metrics, null);
     }
 
     GroupCoordinatorService(PartitionService partitions, TopicAdmin topicAdmin, ClusterView cluster,
@@ -162,8 +168,16 @@ public final class GroupCoordinatorService implements GroupCoordinator {
         }
     }
 
+    /** Kafka's GroupMetadataManager gauges of this coordinator. */
+    MetricSource metrics() {
+        return metrics;
+    }
+
     @Deactivate
     void deactivate() {
+        if (metricsRegistration != null) {
+            metricsRegistration.unregister();
+        }
         active = false;
         offsetsTopic.unloadAll();
         timer.shutdownNow();

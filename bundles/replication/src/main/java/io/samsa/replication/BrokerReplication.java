@@ -2,6 +2,7 @@ package io.samsa.replication;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,13 +55,18 @@ final class BrokerReplication implements ReplicationRuntime {
      */
     BrokerReplication(ReplicaHost host, ClusterMetadataStore store, ReplicationConfig config, LongSupplier clock,
             LeaderChannel.Factory channels, boolean threads) {
+        this(host, store, config, clock, channels, threads, new ReplicationMetrics());
+    }
+
+    BrokerReplication(ReplicaHost host, ClusterMetadataStore store, ReplicationConfig config, LongSupplier clock,
+            LeaderChannel.Factory channels, boolean threads, ReplicationMetrics metrics) {
         this.host = host;
         this.config = config;
         this.clock = clock;
         this.threads = threads;
         long now = clock.getAsLong();
         this.timer = new TimerWheel(TIMER_TICK_MS, 512, now);
-        this.isrUpdater = new IsrUpdater(store, clock, this::signalIsrWork);
+        this.isrUpdater = new IsrUpdater(store, clock, this::signalIsrWork, metrics);
         this.fetchers = new ReplicaFetcherManager(host, config, clock, channels, threads);
         this.nextShrinkCheckMs = now + shrinkIntervalMs();
         if (threads) {
@@ -164,6 +170,11 @@ final class BrokerReplication implements ReplicationRuntime {
     }
 
     /** The leadership of {@code tp}, if this broker leads it. */
+    /** The partitions led here now. */
+    Collection<LeaderState> leaders() {
+        return leaders.values();
+    }
+
     Optional<LeaderState> leader(TopicPartition tp) {
         return Optional.ofNullable(leaders.get(tp));
     }

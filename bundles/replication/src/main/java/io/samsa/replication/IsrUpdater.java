@@ -40,7 +40,14 @@ final class IsrUpdater {
     private final List<LeaderState> retrying = new ArrayList<>();
 
     /** @param wakeUp tells the owning thread that a change is ready */
+    private final ReplicationMetrics metrics;
+
     IsrUpdater(ClusterMetadataStore store, LongSupplier clock, Runnable wakeUp) {
+        this(store, clock, wakeUp, new ReplicationMetrics());
+    }
+
+    IsrUpdater(ClusterMetadataStore store, LongSupplier clock, Runnable wakeUp, ReplicationMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.clock = clock;
         this.wakeUp = wakeUp;
@@ -102,12 +109,19 @@ final class IsrUpdater {
             result = store.updatePartitionState(leader.topicPartition(), change.expectedPartitionEpoch(),
                     change.next(), Optional.empty());
         } catch (CoordinationException e) {
+            metrics.failedIsrUpdates.mark();
             backOff(leader, change, e);
             return;
         } catch (RuntimeException e) {
             LOG.error("{}: writing ISR {} failed unexpectedly; retrying", leader.topicPartition(), change.isr(), e);
+            metrics.failedIsrUpdates.mark();
             backOff(leader, change, e);
             return;
+        }
+        if (result.outcome() == StateUpdate.Outcome.APPLIED) {
+            (change.expansion() ? metrics.isrExpands : metrics.isrShrinks).mark();
+        } else {
+            metrics.failedIsrUpdates.mark();
         }
         leader.isrWriteCompleted(change, result);
     }

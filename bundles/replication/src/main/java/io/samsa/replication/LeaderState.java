@@ -184,6 +184,21 @@ final class LeaderState implements LeaderReplica {
         return highWatermark;
     }
 
+    /** Kafka's UnderReplicatedPartitions: fewer replicas in sync than assigned. */
+    synchronized boolean underReplicated() {
+        return active && committed.isr().size() < assignment.replicas().size();
+    }
+
+    /** Kafka's UnderMinIsrPartitionCount: acks=all writes are refused. */
+    synchronized boolean underMinIsr() {
+        return active && committed.isr().size() < effectiveMinIsr;
+    }
+
+    /** Kafka's AtMinIsrPartitionCount: one more replica lost and acks=all writes stop. */
+    synchronized boolean atMinIsr() {
+        return active && committed.isr().size() == effectiveMinIsr;
+    }
+
     long epochStartOffset() {
         return epochStartOffset;
     }

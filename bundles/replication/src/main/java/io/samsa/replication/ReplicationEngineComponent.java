@@ -12,6 +12,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import io.samsa.api.metrics.MetricSource;
+import io.samsa.api.metrics.MetricVisitor;
 import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.replication.ReplicaHost;
 import io.samsa.api.replication.ReplicationEngine;
@@ -21,10 +23,10 @@ import io.samsa.api.replication.ReplicationRuntime;
  * The replication service. The broker starts one runtime once it is registered in the cluster;
  * deactivating the component stops every runtime it started.
  */
-@Component(service = ReplicationEngine.class, configurationPid = ReplicationEngineComponent.PID, immediate = true,
+@Component(service = {ReplicationEngine.class, MetricSource.class}, configurationPid = ReplicationEngineComponent.PID, immediate = true,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = ReplicationEngineComponent.Config.class)
-public final class ReplicationEngineComponent implements ReplicationEngine {
+public final class ReplicationEngineComponent implements ReplicationEngine, MetricSource {
     public static final String PID = "io.samsa.replication";
 
     @ObjectClassDefinition(id = PID, name = "Samsa replication",
@@ -70,6 +72,7 @@ public final class ReplicationEngineComponent implements ReplicationEngine {
     private final ReplicationConfig config;
     private final LeaderChannel.Factory channels;
     private final List<ReplicationRuntime> started = new ArrayList<>();
+    private final ReplicationMetrics metrics = new ReplicationMetrics();
     private boolean active = true;
 
     @Activate
@@ -100,9 +103,16 @@ public final class ReplicationEngineComponent implements ReplicationEngine {
         }
         started.removeIf(r -> !((BrokerReplication) r).running());
         BrokerReplication runtime = new BrokerReplication(host, store, config, System::currentTimeMillis, channels,
-                true);
+                true, metrics);
         started.add(runtime);
+        metrics.add(runtime);
         return runtime;
+    }
+
+    /** Kafka's ReplicaManager metrics that replication decides (ISR changes, under-replicated and min-ISR counts). */
+    @Override
+    public void visit(MetricVisitor visitor) {
+        metrics.visit(visitor);
     }
 
     @Deactivate

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -20,8 +22,11 @@ import io.samsa.api.broker.GroupCoordinator;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
+import io.samsa.api.metrics.MetricSource;
+import io.samsa.protocol.kafka.api.ApiTable;
 import io.samsa.protocol.kafka.api.BrokerApis;
 import io.samsa.protocol.kafka.api.RequestDispatcher;
+import io.samsa.protocol.kafka.metrics.RequestMetrics;
 import io.samsa.protocol.kafka.network.NetworkSettings;
 import io.samsa.protocol.kafka.network.SocketServer;
 
@@ -74,17 +79,21 @@ public final class KafkaProtocolServer {
 
     private final KafkaListeners listeners;
     private final SocketServer server;
+    private final RequestMetrics metrics;
+    private final ServiceRegistration<MetricSource> metricsRegistration;
 
     @Activate
     public KafkaProtocolServer(@Reference KafkaListeners listeners, @Reference ClusterView cluster,
             @Reference TopicAdmin topicAdmin, @Reference PartitionService partitions,
-            @Reference ProducerIdService producerIds, @Reference GroupCoordinator groupCoordinator, Config config)
-            throws IOException {
+            @Reference ProducerIdService producerIds, @Reference GroupCoordinator groupCoordinator, Config config,
+            BundleContext context) throws IOException { // context: null in tests, which then publish no metrics
         this.listeners = listeners;
-        RequestDispatcher dispatcher = new RequestDispatcher(
-                BrokerApis.create(cluster, topicAdmin, partitions, producerIds, groupCoordinator));
+        ApiTable apis = BrokerApis.create(cluster, topicAdmin, partitions, producerIds, groupCoordinator);
+        metrics = new RequestMetrics(apis.maxVersions());
+        RequestDispatcher dispatcher = new RequestDispatcher(apis, metrics);
         server = new SocketServer(listeners.bound(), dispatcher, settings(config));
         server.start();
+        metricsRegistration = context == null ? null : context.registerService(MetricSource.class, metrics, null);
         String ready = "[KafkaServer id=" + cluster.localBrokerId() + "] started";
         LOG.info(ready);
         System.out.println(ready);
@@ -109,6 +118,11 @@ public final class KafkaProtocolServer {
         return listeners.bound().boundAddresses();
     }
 
+    /** Kafka's RequestMetrics of this front end. */
+    public RequestMetrics requestMetrics() {
+        return metrics;
+    }
+
     /** The socket server, for tests that look at its threads and connections. */
     public SocketServer socketServer() {
         return server;
@@ -116,6 +130,9 @@ public final class KafkaProtocolServer {
 
     @Deactivate
     void stop() {
+        if (metricsRegistration != null) {
+            metricsRegistration.unregister();
+        }
         server.close();
         LOG.info("Kafka protocol server stopped");
     }

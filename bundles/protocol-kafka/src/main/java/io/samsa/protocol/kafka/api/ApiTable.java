@@ -51,6 +51,13 @@ public final class ApiTable {
         return this;
     }
 
+    /** Each API served with its highest version. */
+    public Map<ApiKeys, Short> maxVersions() {
+        Map<ApiKeys, Short> versions = new EnumMap<>(ApiKeys.class);
+        entries.forEach((key, entry) -> versions.put(key, entry.maxVersion()));
+        return versions;
+    }
+
     public Entry entry(ApiKeys key) {
         return entries.get(key);
     }

@@ -13,13 +13,16 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.SendBuilder;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.samsa.protocol.kafka.metrics.RequestMetrics;
 import io.samsa.protocol.kafka.network.ClientChannel;
 import io.samsa.protocol.kafka.network.Reply;
 import io.samsa.protocol.kafka.network.RequestProcessor;
+import io.samsa.protocol.kafka.network.RequestTimes;
 
 /**
  * Parses a request frame, checks the API and version against the {@link ApiTable}, calls the
@@ -35,9 +38,24 @@ public final class RequestDispatcher implements RequestProcessor {
     private static final CompletionStage<Reply> CLOSE = CompletableFuture.completedFuture(Reply.CLOSE);
 
     private final ApiTable table;
+    /** Null when nobody wants the request metrics (some tests). */
+    private final RequestMetrics metrics;
 
     public RequestDispatcher(ApiTable table) {
+        this(table, null);
+    }
+
+    public RequestDispatcher(ApiTable table, RequestMetrics metrics) {
         this.table = table;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void replySent(ClientChannel client, long nowNanos) {
+        RequestTimes times = client.times();
+        if (metrics != null && times != null) {
+            metrics.record(times, nowNanos);
+        }
     }
 
     @Override
@@ -82,6 +100,11 @@ public final class RequestDispatcher implements RequestProcessor {
         if (LOG.isTraceEnabled()) {
             LOG.trace("{} version {} (correlation id {}) from {} client id {}", key.name, version,
                     header.correlationId(), client.clientAddress(), header.clientId());
+        }
+        RequestTimes times = client.times();
+        if (metrics != null && times != null) {
+            times.kind(key == ApiKeys.FETCH ? metrics.fetch(((FetchRequest) body).isFromFollower()) : metrics.kind(key),
+                    version);
         }
         RequestContext context = new RequestContext(header, client);
         CompletionStage<? extends ApiMessage> response;

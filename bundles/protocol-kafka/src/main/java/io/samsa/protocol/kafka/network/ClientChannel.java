@@ -12,4 +12,9 @@ public interface ClientChannel {
      * request's reply is handed back.
      */
     void abandonReadBuffer();
+
+    /** The times of the request in flight, for request metrics; null where nobody keeps them. */
+    default RequestTimes times() {
+        return null;
+    }
 }

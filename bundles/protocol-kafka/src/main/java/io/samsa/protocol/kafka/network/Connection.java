@@ -47,6 +47,7 @@ final class Connection implements ClientChannel {
     private final ByteBuffer sizeBuffer = ByteBuffer.allocate(4);
     /** The reply of the request in flight, set by whichever thread completes it. */
     private final AtomicReference<Reply> completedReply = new AtomicReference<>();
+    final RequestTimes times = new RequestTimes();
     private volatile Processor owner;
     private volatile boolean readBufferAbandoned;
     private ByteBuffer readBuffer;
@@ -72,6 +73,11 @@ final class Connection implements ClientChannel {
     @Override
     public String clientAddress() {
         return clientAddress;
+    }
+
+    @Override
+    public RequestTimes times() {
+        return times;
     }
 
     @Override

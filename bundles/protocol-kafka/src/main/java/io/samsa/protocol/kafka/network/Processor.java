@@ -161,6 +161,7 @@ final class Processor implements Runnable {
             if (reply == null) {
                 continue;
             }
+            connection.times.responseDequeuedNanos = System.nanoTime();
             try {
                 if (reply.send() == null || connection.startSend(reply.send(), reply.close())) {
                     afterReply(connection, reply.close());
@@ -175,6 +176,11 @@ final class Processor implements Runnable {
     }
 
     private void afterReply(Connection connection, boolean close) {
+        try {
+            requests.replySent(connection, System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.warn("Recording the times of a request from {} failed", connection.clientAddress(), e);
+        }
         if (connection.finishRequest(close)) {
             connection.updateInterest();
         } else {
@@ -199,6 +205,7 @@ final class Processor implements Runnable {
                 } else if (key.isReadable() && !connection.inFlight()) {
                     ByteBuffer frame = connection.read(settings.socketRequestMaxBytes());
                     if (frame != null) {
+                        connection.times.received(System.nanoTime());
                         connection.updateInterest();
                         connection.pendingRequest = frame;
                         if (!submit(connection)) {
@@ -241,14 +248,19 @@ final class Processor implements Runnable {
     /** On a handler thread: start serving, and have the reply come back here whenever it is ready. */
     private void serve(Connection connection, ByteBuffer request) {
         CompletionStage<Reply> reply;
+        RequestTimes times = connection.times;
+        times.dequeuedNanos = System.nanoTime();
         try {
             reply = requests.process(request, connection);
         } catch (RuntimeException | Error e) {
             LOG.error("Closing the connection from {}: serving a request failed", connection.clientAddress(), e);
+            times.completed(System.nanoTime());
             connection.complete(Reply.CLOSE);
             return;
         }
+        times.localDone(System.nanoTime());
         reply.whenComplete((done, failure) -> {
+            times.completed(System.nanoTime());
             if (failure != null) {
                 LOG.error("Closing the connection from {}: serving a request failed", connection.clientAddress(),
                         failure);

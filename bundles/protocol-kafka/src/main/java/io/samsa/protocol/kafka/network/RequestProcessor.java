@@ -16,4 +16,11 @@ public interface RequestProcessor {
      *         processor itself and answered as a reply, never as a failed stage
      */
     CompletionStage<Reply> process(ByteBuffer request, ClientChannel client);
+
+    /**
+     * The reply to the request in flight on {@code client} is written (or there was none to
+     * write), on the network thread; the request's {@link ClientChannel#times()} are complete.
+     */
+    default void replySent(ClientChannel client, long nowNanos) {
+    }
 }

@@ -42,7 +42,7 @@ public final class TestBroker implements AutoCloseable {
         KafkaProtocolServer.Config config = config(this.settings);
         listeners = new KafkaListeners(listenersConfig(this.settings));
         try {
-            server = new KafkaProtocolServer(listeners, cluster, cluster, partitions, producerIds, groups, config);
+            server = new KafkaProtocolServer(listeners, cluster, cluster, partitions, producerIds, groups, config, null);
         } catch (Exception | Error e) {
             closeListeners();
             throw e;
