@@ -19,6 +19,9 @@ import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,6 +40,7 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.After;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.Ignore;
 import org.junit.Test;
 
 import io.samsa.testsupport.Poll;
@@ -114,13 +118,29 @@ public class ReplicatedClusterIT {
 
     /** Polls {@code condition}; a failed call (a broker just killed, a leader moving) counts as "not yet". */
     private static void until(Duration timeout, Condition condition, String what) {
-        Poll.until(timeout, () -> {
-            try {
-                return condition.holds();
-            } catch (Exception e) {
-                return false;
-            }
-        }, what);
+        try {
+            Poll.until(timeout, () -> {
+                try {
+                    return condition.holds();
+                } catch (Exception e) {
+                    return false;
+                }
+            }, what);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nbroker logs in " + cluster.saveLogs("ReplicatedClusterIT")
+                    + "\n" + cluster.outputs(), e);
+        }
+    }
+
+    /** The leader of {@code tp} once a broker names one (a broker may not have applied a new topic yet). */
+    private static int leaderOf(TopicPartition tp) {
+        int[] leader = {-1};
+        until(FAILOVER, () -> {
+            TopicPartitionInfo now = describe(tp);
+            leader[0] = now.leader() == null || now.leader().isEmpty() ? -1 : now.leader().id();
+            return leader[0] >= 0;
+        }, "a broker names the leader of " + tp);
+        return leader[0];
     }
 
     private static TopicPartitionInfo describe(TopicPartition tp) throws Exception {
@@ -186,70 +206,204 @@ public class ReplicatedClusterIT {
         assertEquals(report.toString(), 900, report.distinctValuesRead());
     }
 
+    /**
+     * Idempotent acks=all sends in the background, paced; {@link #stop()} ends them and waits for
+     * every answer.
+     */
+    private static final class Stream implements AutoCloseable {
+        private final KafkaProducer<String, String> producer;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+
+        Stream(AckLedger ledger, String topic, int partitions) {
+            producer = durableProducer(Map.of());
+            thread = new Thread(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    AckLedger.Send s = ledger.next("stream", new TopicPartition(topic, i % partitions));
+                    try {
+                        producer.send(new ProducerRecord<>(topic, s.partition.partition(), null, s.value),
+                                ledger.callback(s));
+                    } catch (RuntimeException e) {
+                        // the producer refuses sends (a fatal error): recorded, and the stream ends
+                        ledger.failed(s, e);
+                        return;
+                    }
+                    if (i % 20 == 0) {
+                        try {
+                            Thread.sleep(10); // about 2,000 sends a second until stopped; waits for nothing
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            }, "acks-all-stream");
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            producer.flush();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+            producer.close();
+        }
+    }
+
+    /** A consumer group member reading {@code topic} on its own thread, committing after every poll. */
+    private static final class GroupReader implements AutoCloseable {
+        final Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+
+        GroupReader(String topic, String group) {
+            thread = new Thread(() -> {
+                try (KafkaConsumer<String, String> consumer = KafkaClients.consumer(cluster.bootstrap(), group,
+                        Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+                                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000))) {
+                    consumer.subscribe(List.of(topic));
+                    while (!stop.get()) {
+                        try {
+                            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                                seen.add(r.value());
+                            }
+                            consumer.commitSync(Duration.ofSeconds(10));
+                        } catch (org.apache.kafka.common.errors.RetriableException
+                                | org.apache.kafka.clients.consumer.CommitFailedException e) {
+                            // a coordinator or leader moving: the group goes on from its last commit
+                        }
+                    }
+                }
+            }, "group-reader");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    private static String failures(AckLedger ledger) {
+        return ledger.sends().stream().filter(s -> s.outcome() == AckLedger.Outcome.FAILED).limit(3)
+                .map(s -> s + " " + s.error()).toList().toString();
+    }
+
+    private static int awaitNewLeader(TopicPartition tp, int old) {
+        int[] leader = {-1};
+        until(FAILOVER, () -> {
+            TopicPartitionInfo now = describe(tp);
+            leader[0] = now.leader() == null || now.leader().isEmpty() ? -1 : now.leader().id();
+            return leader[0] >= 0 && leader[0] != old;
+        }, "a new leader of " + tp + " after broker " + old + " was lost");
+        return leader[0];
+    }
+
     @Test
-    public void killingTheLeaderMidStreamLosesNoAcknowledgedRecord() throws Exception {
+    public void killingTheLeaderTwiceMidStreamLosesNoAcknowledgedRecord() throws Exception {
         String topic = "failover";
         int partitions = 3;
         createReplicatedTopic(topic, partitions);
         TopicPartition p0 = new TopicPartition(topic, 0);
         AckLedger ledger = new AckLedger();
         List<HistoryChecker.PartitionSnapshot> snapshots = new ArrayList<>(cluster.snapshot(topic));
-        int victim;
-        TopicPartitionInfo before;
-        try (KafkaProducer<String, String> producer = durableProducer(Map.of())) {
-            sendAll(producer, ledger, "p", topic, partitions, 600);
-            before = describe(p0);
-            victim = before.leader().id();
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread stream = new Thread(() -> {
-                for (int i = 0; !stop.get() && i < 20_000; i++) {
-                    AckLedger.Send s = ledger.next("stream", new TopicPartition(topic, i % partitions));
-                    producer.send(new ProducerRecord<>(topic, s.partition.partition(), null, s.value),
-                            ledger.callback(s));
-                    if (i % 50 == 0) {
-                        try {
-                            Thread.sleep(5); // paces the stream, it does not wait for anything
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
+        GroupReader group = new GroupReader(topic, "failover-group");
+        try (Stream stream = new Stream(ledger, topic, partitions)) {
+            for (int round = 0; round < 2; round++) {
+                long acked = ledger.count(AckLedger.Outcome.ACKED);
+                try {
+                    until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > acked + 600,
+                            "the stream is acknowledged (round " + round + ")");
+                } catch (AssertionError e) {
+                    throw new AssertionError("failed sends: " + failures(ledger) + "; " + e.getMessage(), e);
                 }
-            }, "failover-stream");
-            stream.start();
-            try {
-                until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > 1200, "the stream is acknowledged");
+                int victim = leaderOf(p0);
+                TopicPartitionInfo before = describe(p0);
                 cluster.kill(victim);
-                until(FAILOVER, () -> {
-                    TopicPartitionInfo now = describe(p0);
-                    return now.leader() != null && now.leader().id() != victim && !now.leader().isEmpty();
-                }, "a new leader of " + p0 + " after broker " + victim + " was killed");
-                long ackedAtFailover = ledger.count(AckLedger.Outcome.ACKED);
-                until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > ackedAtFailover + 600,
+                int next = awaitNewLeader(p0, victim);
+                assertTrue("the new leader " + next + " was in the ISR " + ids(before.isr()),
+                        ids(before.isr()).contains(next));
+                long atFailover = ledger.count(AckLedger.Outcome.ACKED);
+                until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > atFailover + 600,
                         "the stream goes on acknowledging on the new leaders");
-            } finally {
-                stop.set(true);
-                stream.join(TimeUnit.SECONDS.toMillis(30));
+                snapshots.addAll(cluster.snapshot(topic));
+                // The killed leader comes back as a follower, truncates what it had beyond the
+                // new leader's log and rejoins the ISR; then the chase goes on with the new leader.
+                cluster.restart(victim);
+                cluster.awaitIsr(topic, 3, FAILOVER);
             }
-            producer.flush();
+            stream.stop();
         }
-        TopicPartitionInfo after = describe(p0);
-        assertNotEquals(victim, after.leader().id());
-        assertTrue("the new leader " + after.leader().id() + " was in the ISR " + ids(before.isr()),
-                ids(before.isr()).contains(after.leader().id()));
         assertEquals("with two of three replicas left, no acks=all send fails: "
                 + ledger.sends().stream().filter(s -> s.outcome() == AckLedger.Outcome.FAILED).limit(5)
                         .map(s -> s + " " + s.error()).toList(),
                 0, ledger.count(AckLedger.Outcome.FAILED));
         snapshots.addAll(cluster.snapshot(topic));
+        HistoryChecker.Report report = check(ledger, topic, snapshots);
+        assertTrue(report.toString(), report.clean());
+        assertEquals(report.toString(), ledger.count(AckLedger.Outcome.ACKED), report.distinctValuesRead());
 
-        // The killed leader comes back as a follower, truncates what it had beyond the new
-        // leader's log and rejoins the ISR.
-        cluster.restart(victim);
-        cluster.awaitIsr(topic, 3, FAILOVER);
+        // The group lived through two coordinator and leader moves: it gets to every acknowledged record.
+        List<String> acked = ledger.sends().stream().filter(s -> s.outcome() == AckLedger.Outcome.ACKED)
+                .map(s -> s.value).toList();
+        try {
+            until(FAILOVER, () -> group.seen.containsAll(acked), "the consumer group reads every acknowledged record");
+        } finally {
+            group.close();
+        }
+        try (Admin admin = cluster.admin()) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin
+                    .listConsumerGroupOffsets("failover-group").partitionsToOffsetAndMetadata().get();
+            assertEquals("committed offsets of every partition survive: " + committed, partitions, committed.size());
+        }
+    }
+
+    @Ignore("Known liveness bug, issue 8: with the leader cut off from ZooKeeper only, the producer makes no"
+            + " progress for more than 40 s after the new leader is elected (nothing acknowledged is lost)")
+    @Test
+    public void aLeaderCutOffFromZooKeeperOnlyLosesNothing() throws Exception {
+        // Jepsen 2013: clients and followers still reach the leader; only its coordination link is cut.
+        String topic = "isolated";
+        createReplicatedTopic(topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AckLedger ledger = new AckLedger();
+        List<HistoryChecker.PartitionSnapshot> snapshots = new ArrayList<>(cluster.snapshot(topic));
+        int old = leaderOf(tp);
+        LinkProxy zk = cluster.zooKeeperLink(old);
+        try (Stream stream = new Stream(ledger, topic, 1)) {
+            until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > 300, "the stream is acknowledged");
+            zk.mode(LinkProxy.Mode.BLACKHOLE);
+            try {
+                awaitNewLeader(tp, old);
+                long atFailover = ledger.count(AckLedger.Outcome.ACKED);
+                until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > atFailover + 300,
+                        "the stream goes on on the new leader while the old one still runs");
+                snapshots.addAll(cluster.snapshot(topic));
+            } finally {
+                zk.mode(LinkProxy.Mode.PASS);
+            }
+            cluster.awaitIsr(topic, 3, FAILOVER);
+            long healed = ledger.count(AckLedger.Outcome.ACKED);
+            until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > healed + 300, "and after the heal");
+            stream.stop();
+        }
         snapshots.addAll(cluster.snapshot(topic));
         HistoryChecker.Report report = check(ledger, topic, snapshots);
         assertTrue(report.toString(), report.clean());
         assertEquals(report.toString(), ledger.count(AckLedger.Outcome.ACKED), report.distinctValuesRead());
+        // and every replica holds the same bytes: nothing the isolated leader took in stayed behind
+        Map<Integer, Map<Integer, Long>>[] last = new Map[1];
+        until(FAILOVER, () -> {
+            last[0] = replicaSizes(topic);
+            Map<Integer, Long> sizes = last[0].get(0);
+            return sizes != null && sizes.size() == 3 && sizes.values().stream().distinct().count() == 1;
+        }, "the three replicas of " + tp + " are the same size: " + last[0]);
     }
 
     @Test
@@ -257,8 +411,8 @@ public class ReplicatedClusterIT {
         String topic = "lagging";
         createReplicatedTopic(topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
+        int leader = leaderOf(tp);
         TopicPartitionInfo info = describe(tp);
-        int leader = info.leader().id();
         int follower = ids(info.replicas()).stream().filter(id -> id != leader).findFirst().orElseThrow();
         AckLedger ledger = new AckLedger();
         cluster.pause(follower);
@@ -290,7 +444,7 @@ public class ReplicatedClusterIT {
             sendAll(producer, ledger, "before", topic, 1, 100);
         }
         assertEquals(100, ledger.count(AckLedger.Outcome.ACKED));
-        int leader = describe(tp).leader().id();
+        int leader = leaderOf(tp);
         List<Integer> followers = cluster.ids().stream().filter(id -> id != leader).toList();
         for (int f : followers) {
             cluster.kill(f);
@@ -326,7 +480,7 @@ public class ReplicatedClusterIT {
         String topic = "zombie";
         createReplicatedTopic(topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
-        int old = describe(tp).leader().id();
+        int old = leaderOf(tp);
         int oldEpoch = cluster.snapshot(topic).stream().filter(s -> s.reporter() == old).findFirst().orElseThrow()
                 .leaderEpoch();
 

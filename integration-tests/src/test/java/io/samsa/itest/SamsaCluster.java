@@ -1,7 +1,9 @@
 package io.samsa.itest;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -389,6 +391,27 @@ final class SamsaCluster implements AutoCloseable {
 
     private static TopicDescription describe(Admin admin, String topic) throws Exception {
         return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+    }
+
+    /**
+     * Copies every broker's log ({@code <data>/logs/samsa.log}) to
+     * {@code integration-tests/target/cluster-logs/<name>/broker-<id>.log}, which outlives the
+     * cluster's temporary directory; returns where they went.
+     */
+    Path saveLogs(String name) {
+        Path target = SamsaProcess.ROOT.resolve("integration-tests/target/cluster-logs").resolve(name);
+        try {
+            Files.createDirectories(target);
+            for (int id = 0; id < brokers.size(); id++) {
+                Path log = brokers.get(id).dataDir.resolve("logs/samsa.log");
+                if (Files.exists(log)) {
+                    Files.copy(log, target.resolve("broker-" + id + ".log"), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            return target.resolve("(not saved: " + e.getMessage() + ")");
+        }
+        return target;
     }
 
     /** The last lines each broker printed, for failure messages. */
