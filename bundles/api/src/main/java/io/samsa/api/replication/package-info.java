@@ -18,7 +18,7 @@
  * unchanged.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.samsa.api.replication;
 
 import org.osgi.annotation.bundle.Export;
