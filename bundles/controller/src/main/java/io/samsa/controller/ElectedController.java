@@ -186,6 +186,13 @@ final class ElectedController {
         queue.schedule("leader imbalance check", this::checkImbalance, settings.leaderImbalanceCheckIntervalMs());
     }
 
+    /** The partition's state as this term last read or wrote it, asked on its thread (for tests). */
+    CompletableFuture<PartitionState> knownState(TopicPartition tp) {
+        CompletableFuture<PartitionState> known = new CompletableFuture<>();
+        queue.submit("state of " + tp + " asked", () -> known.complete(context.state(tp)));
+        return known;
+    }
+
     /** Runs a leader imbalance check now, whatever the interval (for tests). */
     void checkImbalanceNow() {
         queue.submit("leader imbalance check (asked)", () -> {
@@ -250,9 +257,9 @@ final class ElectedController {
     }
 
     /**
-     * ElectLeaders, on the controller's thread. {@code partitions} empty means every partition;
-     * for every partition, PREFERRED then only reports those that were not led by their
-     * preferred replica, as Kafka's controller does.
+     * ElectLeaders, on the controller's thread. {@code partitions} empty means every partition,
+     * each answered as if named (ELECTION_NOT_NEEDED included), as Kafka's ZooKeeper-era
+     * controller answers.
      */
     CompletableFuture<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
             Optional<Set<TopicPartition>> partitions) {

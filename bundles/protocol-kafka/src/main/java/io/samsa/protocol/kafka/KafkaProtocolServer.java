@@ -3,12 +3,16 @@ package io.samsa.protocol.kafka;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -17,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import io.samsa.api.broker.ClusterView;
 import io.samsa.api.broker.GroupCoordinator;
+import io.samsa.api.replication.ControllerService;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
@@ -74,6 +79,10 @@ public final class KafkaProtocolServer {
 
     private final KafkaListeners listeners;
     private final SocketServer server;
+    /** The controller of this broker, when its bundle runs; ElectLeaders goes to it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ControllerService controller;
 
     @Activate
     public KafkaProtocolServer(@Reference KafkaListeners listeners, @Reference ClusterView cluster,
@@ -82,7 +91,8 @@ public final class KafkaProtocolServer {
             throws IOException {
         this.listeners = listeners;
         RequestDispatcher dispatcher = new RequestDispatcher(
-                BrokerApis.create(cluster, topicAdmin, partitions, producerIds, groupCoordinator));
+                BrokerApis.create(cluster, topicAdmin, partitions, producerIds, groupCoordinator,
+                        () -> Optional.ofNullable(controller)));
         server = new SocketServer(listeners.bound(), dispatcher, settings(config));
         server.start();
         String ready = "[KafkaServer id=" + cluster.localBrokerId() + "] started";
