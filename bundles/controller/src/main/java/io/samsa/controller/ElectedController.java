@@ -266,7 +266,15 @@ final class ElectedController {
         CompletableFuture<Map<TopicPartition, ApiError>> result = new CompletableFuture<>();
         pendingRequests.add(result);
         result.whenComplete((r, e) -> pendingRequests.remove(result));
-        queue.submit("elect leaders (" + type + ")", () -> result.complete(electNow(type, partitions)));
+        queue.submit("elect leaders (" + type + ")", () -> {
+            try {
+                result.complete(electNow(type, partitions));
+            } catch (RuntimeException e) {
+                // the caller hears of it; the queue re-reads everything as after any failed event
+                result.completeExceptionally(e);
+                throw e;
+            }
+        });
         if (!active) {
             result.completeExceptionally(notController());
         }
