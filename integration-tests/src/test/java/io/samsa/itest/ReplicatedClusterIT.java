@@ -381,8 +381,6 @@ public class ReplicatedClusterIT {
         cluster.awaitIsr(topic, 3, FAILOVER);
 
         AckLedger ledger = new AckLedger();
-        List<String> victimLog = cluster.broker(victim).outputLines();
-        int firstLineOfStop;
         try (KafkaProducer<String, String> producer = durableProducer(Map.of())) {
             AtomicBoolean stop = new AtomicBoolean();
             Thread stream = new Thread(() -> {
@@ -402,7 +400,6 @@ public class ReplicatedClusterIT {
             stream.start();
             try {
                 until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > 600, "the stream is acknowledged");
-                firstLineOfStop = victimLog.size();
                 assertEquals("a clean exit on SIGTERM", 0, cluster.stop(victim));
                 // Right after the exit: the leaderships had moved before, not because the session went.
                 Map<Integer, Integer> leaders = new TreeMap<>();
@@ -421,7 +418,9 @@ public class ReplicatedClusterIT {
             }
             producer.flush();
         }
-        List<String> stopLines = List.copyOf(victimLog.subList(firstLineOfStop, victimLog.size()));
+        // the log of the run just stopped (each start begins a new one)
+        List<String> stopLines = java.nio.file.Files.readAllLines(
+                cluster.broker(victim).dataDir.resolve("logs/samsa.log"));
         int handedOver = indexOf(stopLines, "controlled shutdown succeeded");
         int sessionClosed = indexOf(stopLines, "[KafkaServer id=" + victim + "] shut down");
         assertTrue("the broker logged its controlled shutdown before it shut down:\n" + String.join("\n", stopLines),
