@@ -30,6 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.Errors;
@@ -59,7 +60,8 @@ public class ReplicatedClusterIT {
 
     @BeforeClass
     public static void startCluster() throws Exception {
-        cluster = SamsaCluster.start(3, Map.of());
+        // leadership moves back to preferred replicas only when a test asks (kafka-leader-election.sh)
+        cluster = SamsaCluster.start(3, Map.of("auto.leader.rebalance.enable", "false"));
     }
 
     @AfterClass
@@ -512,6 +514,124 @@ public class ReplicatedClusterIT {
         List<HistoryChecker.Read> reads = LogDrain.drain(cluster.liveBootstrap(), topic, "drain", FAILOVER);
         assertTrue("the zombie's write is nowhere: " + reads,
                 reads.stream().noneMatch(r -> r.value() != null && r.value().startsWith("zombie")));
+    }
+
+    @Test
+    public void controlledShutdownHandsOverLeadership() throws Exception {
+        String topic = "handover";
+        int partitions = 3;
+        int victim = 1;
+        List<Integer> others = cluster.ids().stream().filter(id -> id != victim).toList();
+        Map<Integer, List<Integer>> assignment = new TreeMap<>();
+        for (int p = 0; p < partitions; p++) {
+            // the victim is every partition's preferred replica, so it leads them all
+            assignment.put(p, List.of(victim, others.get(p % 2), others.get((p + 1) % 2)));
+        }
+        try (Admin admin = KafkaClients.admin(cluster.liveBootstrap())) {
+            admin.createTopics(List.of(new NewTopic(topic, assignment).configs(Map.of("min.insync.replicas", "2"))))
+                    .all().get();
+        }
+        assertEquals(Map.of(0, victim, 1, victim, 2, victim), cluster.awaitLeaders(topic, FAILOVER));
+        cluster.awaitIsr(topic, 3, FAILOVER);
+
+        AckLedger ledger = new AckLedger();
+        try (KafkaProducer<String, String> producer = durableProducer(Map.of())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread stream = new Thread(() -> {
+                for (int i = 0; !stop.get() && i < 20_000; i++) {
+                    AckLedger.Send s = ledger.next("stream", new TopicPartition(topic, i % partitions));
+                    producer.send(new ProducerRecord<>(topic, s.partition.partition(), null, s.value),
+                            ledger.callback(s));
+                    if (i % 50 == 0) {
+                        try {
+                            Thread.sleep(5); // paces the stream, it does not wait for anything
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            }, "handover-stream");
+            stream.start();
+            try {
+                until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > 600, "the stream is acknowledged");
+                assertEquals("a clean exit on SIGTERM", 0, cluster.stop(victim));
+                // Right after the exit: the leaderships had moved before, not because the session went.
+                Map<Integer, Integer> leaders = new TreeMap<>();
+                for (int p = 0; p < partitions; p++) {
+                    TopicPartitionInfo info = describe(new TopicPartition(topic, p));
+                    leaders.put(p, info.leader() == null ? -1 : info.leader().id());
+                }
+                assertTrue("no partition is led by the stopped broker " + victim + ": " + leaders,
+                        leaders.values().stream().allMatch(others::contains));
+                long ackedAtStop = ledger.count(AckLedger.Outcome.ACKED);
+                until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > ackedAtStop + 600,
+                        "the stream goes on acknowledging on the new leaders");
+            } finally {
+                stop.set(true);
+                stream.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            producer.flush();
+        }
+        // the log of the run just stopped (each start begins a new one)
+        List<String> stopLines = java.nio.file.Files.readAllLines(
+                cluster.broker(victim).dataDir.resolve("logs/samsa.log"));
+        int handedOver = indexOf(stopLines, "controlled shutdown succeeded");
+        int sessionClosed = indexOf(stopLines, "[KafkaServer id=" + victim + "] shut down");
+        assertTrue("the broker logged its controlled shutdown before it shut down:\n" + String.join("\n", stopLines),
+                handedOver >= 0 && sessionClosed > handedOver);
+        List<AckLedger.Send> failed = ledger.sends().stream().filter(s -> s.outcome() == AckLedger.Outcome.FAILED)
+                .toList();
+        assertTrue("only retriable errors: " + failed.stream().limit(5).map(s -> s + " " + s.error()).toList(),
+                failed.stream().allMatch(s -> s.error() instanceof RetriableException));
+        assertEquals("with two in-sync replicas left no send fails", 0, failed.size());
+
+        cluster.restart(victim);
+        until(FAILOVER, () -> {
+            try (Admin admin = cluster.admin()) {
+                // every partition of every topic in sync again, so that each preferred replica can lead
+                return admin.describeTopics(admin.listTopics().names().get()).allTopicNames().get().values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(info -> Set.copyOf(ids(info.isr())).equals(Set.copyOf(ids(info.replicas()))));
+            }
+        }, "every replica is back in sync");
+        assertEquals("leaderships stay where they moved until asked", 0, cluster.awaitLeaders(topic, FAILOVER)
+                .values().stream().filter(l -> l == victim).count());
+
+        Tool election = Tool.run(Duration.ofSeconds(60), null, "kafka-leader-election.sh", "--bootstrap-server",
+                cluster.liveBootstrap(), "--election-type", "preferred", "--all-topic-partitions");
+        assertEquals(election.stdout + election.stderr, 0, election.exitCode);
+        assertTrue(election.stdout, election.stdout.contains("Successfully completed leader election (PREFERRED)"));
+        for (int p = 0; p < partitions; p++) {
+            assertTrue(election.stdout, election.stdout.contains(topic + "-" + p));
+        }
+        until(FAILOVER, () -> {
+            for (int p = 0; p < partitions; p++) {
+                TopicPartitionInfo info = describe(new TopicPartition(topic, p));
+                if (info.leader() == null || info.leader().id() != victim) {
+                    return false;
+                }
+            }
+            return true;
+        }, "the preferred replica " + victim + " leads every partition of " + topic + " again");
+
+        Tool again = Tool.run(Duration.ofSeconds(60), null, "kafka-leader-election.sh", "--bootstrap-server",
+                cluster.liveBootstrap(), "--election-type", "preferred", "--all-topic-partitions");
+        assertEquals(again.stdout + again.stderr, 0, again.exitCode);
+        assertTrue("nothing left to elect: " + again.stdout, !again.stdout.contains("Successfully completed"));
+        assertTrue(again.stdout, again.stdout.contains("Valid replica already elected"));
+
+        HistoryChecker.Report report = check(ledger, topic, cluster.snapshot(topic));
+        assertTrue(report.toString(), report.clean());
+        assertEquals(report.toString(), ledger.count(AckLedger.Outcome.ACKED), report.distinctValuesRead());
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A Produce straight to the broker on {@code port}, whatever the cluster thinks of it. */

@@ -1,7 +1,9 @@
 package io.samsa.broker;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,6 +25,7 @@ import io.samsa.api.coordination.BrokerSession;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.SessionListener;
 import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.LeaderReplica;
 import io.samsa.api.replication.ReplicaHost;
 import io.samsa.api.replication.ReplicationEngine;
 import io.samsa.api.replication.ReplicationRuntime;
@@ -122,6 +125,17 @@ final class BrokerServer {
     void stop() {
         LOG.info("{}shutting down", prefix);
         retention.close();
+        ControlledShutdown handover = null;
+        if (replication != null && session != null && settings.controlledShutdown().enable()) {
+            // before the reconciler stops: it applies the states that take the leaderships away
+            handover = new ControlledShutdown(coordinator, settings.brokerId(), () -> brokerEpoch,
+                    this::movableLeaderships, prefix);
+            try {
+                handover.run(settings.controlledShutdown().maxRetries(), settings.controlledShutdown().backoffMs());
+            } catch (RuntimeException e) {
+                LOG.error("{}controlled shutdown failed; stopping while still leading", prefix, e);
+            }
+        }
         reconciler.close();
         ReplicationRuntime running = replication;
         if (running != null) {
@@ -150,12 +164,27 @@ final class BrokerServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (handover != null) {
+            handover.withdraw();
+        }
         if (session != null) {
             session.close();
             session = null;
         }
         replication = null;
         LOG.info("{}shut down", prefix);
+    }
+
+    /** The partitions this broker leads whose ISR holds another replica to take over. */
+    private List<TopicPartition> movableLeaderships() {
+        List<TopicPartition> led = new ArrayList<>();
+        for (Partition p : registry.all()) {
+            LeaderReplica leader = p.leadership();
+            if (leader != null && leader.active() && leader.isr().stream().anyMatch(id -> id != settings.brokerId())) {
+                led.add(p.topicPartition());
+            }
+        }
+        return led;
     }
 
     /** The epoch the replication runtime reports as this broker's follows every re-registration. */

@@ -26,6 +26,7 @@ import io.samsa.api.storage.LogConfig;
  *
  * @param cleanerBackoffMs {@code log.cleaner.backoff.ms}: how often compacted logs are checked for cleaning
  * @param highWatermarkCheckpointIntervalMs {@code replica.high.watermark.checkpoint.interval.ms}
+ * @param controlledShutdown {@code controlled.shutdown.*}: how a stopping broker hands its leaderships over
  *
  * @param brokerConfig every configuration key with its value, for DescribeConfigs
  */
@@ -33,7 +34,26 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
         int numPartitions, short defaultReplicationFactor, int minInsyncReplicas, boolean deleteTopicEnable,
         boolean autoCreateTopicsEnable, LogConfig logDefaults, long retentionCheckIntervalMs,
         CleanerConfig cleaner, long cleanerBackoffMs, long highWatermarkCheckpointIntervalMs,
-        List<ConfigEntry> brokerConfig) {
+        ControlledShutdownSettings controlledShutdown, List<ConfigEntry> brokerConfig) {
+
+    /**
+     * @param enable     {@code controlled.shutdown.enable}
+     * @param maxRetries {@code controlled.shutdown.max.retries}: how many times the broker asks
+     * @param backoffMs  {@code controlled.shutdown.retry.backoff.ms}: how long each attempt waits
+     *                   for the leaderships to move
+     */
+    record ControlledShutdownSettings(boolean enable, int maxRetries, long backoffMs) {
+        ControlledShutdownSettings {
+            if (maxRetries < 1) {
+                throw new IllegalArgumentException("controlled.shutdown.max.retries must be at least 1, not "
+                        + maxRetries);
+            }
+            if (backoffMs < 0) {
+                throw new IllegalArgumentException("controlled.shutdown.retry.backoff.ms must be at least 0, not "
+                        + backoffMs);
+            }
+        }
+    }
 
     private static final long HOUR_MS = 3_600_000L;
 
@@ -62,7 +82,9 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
                 rack.isEmpty() ? Optional.empty() : Optional.of(rack), c.num_partitions(),
                 (short) c.default_replication_factor(), c.min_insync_replicas(), c.delete_topic_enable(), c.auto_create_topics_enable(),
                 logDefaults(c), c.log_retention_check_interval_ms(), cleaner(c), c.log_cleaner_backoff_ms(),
-                c.replica_high_watermark_checkpoint_interval_ms(), describe(c));
+                c.replica_high_watermark_checkpoint_interval_ms(),
+                new ControlledShutdownSettings(c.controlled_shutdown_enable(), c.controlled_shutdown_max_retries(),
+                        c.controlled_shutdown_retry_backoff_ms()), describe(c));
     }
 
     static CleanerConfig cleaner(KafkaBroker.Config c) {
@@ -159,6 +181,6 @@ record BrokerSettings(int brokerId, List<Path> logDirs, String host, int port, O
     private BrokerSettings withoutTargets() {
         return new BrokerSettings(brokerId, logDirs, host, port, rack, numPartitions, defaultReplicationFactor,
                 minInsyncReplicas, deleteTopicEnable, autoCreateTopicsEnable, logDefaults, retentionCheckIntervalMs,
-                cleaner, cleanerBackoffMs, highWatermarkCheckpointIntervalMs, brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
+                cleaner, cleanerBackoffMs, highWatermarkCheckpointIntervalMs, controlledShutdown, brokerConfig.stream().filter(e -> !e.name().endsWith(".target")).toList());
     }
 }

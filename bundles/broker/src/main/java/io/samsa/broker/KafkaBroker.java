@@ -171,6 +171,18 @@ public class KafkaBroker implements ClusterView, TopicAdmin, PartitionService, P
                 + "partitions' high watermarks, in ms; a restarted broker starts from them")
         long replica_high_watermark_checkpoint_interval_ms() default 5000L;
 
+        @AttributeDefinition(description = "Whether a stopping broker first asks the controller to move its"
+                + " leaderships to other in-sync replicas, and waits for it")
+        boolean controlled_shutdown_enable() default true;
+
+        @AttributeDefinition(description = "How many times a stopping broker asks for its leaderships to move"
+                + " before it stops anyway", min = "1")
+        int controlled_shutdown_max_retries() default 3;
+
+        @AttributeDefinition(description = "How long each controlled shutdown attempt waits for the leaderships"
+                + " to move, in ms", min = "0")
+        long controlled_shutdown_retry_backoff_ms() default 5000L;
+
         @AttributeDefinition(description = "Filter selecting the Coordinator service, e.g. (coordination.type=zookeeper)")
         String coordinator_target() default "(coordination.type=*)";
     }

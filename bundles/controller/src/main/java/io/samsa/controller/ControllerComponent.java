@@ -1,6 +1,16 @@
 package io.samsa.controller;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.requests.ApiError;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -22,16 +32,18 @@ import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.ElectionListener;
 import io.samsa.api.metrics.MetricSource;
 import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.ControllerService;
 
 /**
  * This broker's candidacy for the cluster's controller. Every broker runs one; the one the
  * coordinator elects decides partition leaders (through an {@link ElectedController} for as long
- * as its term lasts), the others wait. Publishes no service.
+ * as its term lasts), the others wait. Its {@link ControllerService} acts only while elected and
+ * answers NOT_CONTROLLER otherwise, so the protocol front end can bind it on every broker.
  */
-@Component(service = {}, configurationPid = ControllerComponent.PID, immediate = true,
+@Component(service = ControllerService.class, configurationPid = ControllerComponent.PID, immediate = true,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = ControllerComponent.Config.class)
-public final class ControllerComponent {
+public final class ControllerComponent implements ControllerService {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerComponent.class);
     public static final String PID = "io.samsa.controller";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
@@ -45,6 +57,20 @@ public final class ControllerComponent {
                         + " replica, losing the records only the in-sync replicas had. A topic's own"
                         + " unclean.leader.election.enable wins")
         boolean unclean_leader_election_enable() default false;
+
+        @AttributeDefinition(name = "auto.leader.rebalance.enable",
+                description = "Whether the controller moves leadership back to preferred replicas (the first"
+                        + " assigned) when a broker's leader imbalance exceeds leader.imbalance.per.broker.percentage")
+        boolean auto_leader_rebalance_enable() default true;
+
+        @AttributeDefinition(name = "leader.imbalance.check.interval.seconds",
+                description = "How often the controller checks the leader imbalance", min = "1")
+        long leader_imbalance_check_interval_seconds() default 300;
+
+        @AttributeDefinition(name = "leader.imbalance.per.broker.percentage",
+                description = "The share of a broker's preferred partitions, in percent, that may be led by"
+                        + " others before leadership moves back to it", min = "0", max = "100")
+        int leader_imbalance_per_broker_percentage() default 10;
     }
 
     private final int brokerId;
@@ -124,8 +150,7 @@ public final class ControllerComponent {
             settings = next;
             current = term;
         }
-        LOG.info("Broker {}'s controller settings are now unclean.leader.election.enable={}", brokerId,
-                next.uncleanLeaderElectionEnable());
+        LOG.info("Broker {}'s controller settings are now {}", brokerId, next);
         if (current != null) {
             current.reconfigure(next);
         }
@@ -134,6 +159,17 @@ public final class ControllerComponent {
     /** Kafka's KafkaController gauges of this broker. */
     MetricSource metrics() {
         return metrics;
+    }
+
+    @Override
+    public CompletionStage<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
+            Optional<Set<TopicPartition>> partitions) {
+        ElectedController current = term();
+        if (current == null || !current.active()) {
+            return CompletableFuture.failedFuture(new NotControllerException("Broker " + brokerId
+                    + " is not the controller"));
+        }
+        return current.electLeaders(type, partitions);
     }
 
     /** The current term, while this broker is the controller (for tests). */

@@ -1,6 +1,12 @@
 package io.samsa.controller;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +33,7 @@ import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Op;
 import io.samsa.api.coordination.Watch;
 import io.samsa.api.replication.ClusterMetadataStore;
+import io.samsa.api.replication.ControllerService;
 import io.samsa.api.replication.MetadataListener;
 import io.samsa.api.replication.PartitionAssignment;
 import io.samsa.api.replication.PartitionState;
@@ -69,6 +80,11 @@ final class ElectedController {
     private volatile int writes;
     /** The names of the events that failed in this term, in order (for tests). */
     private final List<String> failedEvents = new CopyOnWriteArrayList<>();
+    /** Live brokers that asked for a controlled shutdown in their current registration. Queue thread only. */
+    private Set<Integer> shuttingDown = Set.of();
+    private final AtomicReference<Watch> shutdownWatch = new AtomicReference<>();
+    /** ElectLeaders requests not answered yet; stopping the term answers them NOT_CONTROLLER. */
+    private final Set<CompletableFuture<?>> pendingRequests = ConcurrentHashMap.newKeySet();
 
     ElectedController(int brokerId, int epoch, Op fence, Coordinator coordinator, ClusterMetadataStore store,
             ControllerSettings settings) {
@@ -113,13 +129,215 @@ final class ElectedController {
     /** Starts following the metadata; the watch's first event, a resync, builds the context. */
     void start() {
         queue.submit("watch metadata", this::watchMetadata);
+        queue.submit("watch controlled shutdown requests", this::watchShutdownRequests);
+        scheduleImbalanceCheck();
+    }
+
+    /** The live brokers shutting down, as this term last read them (for tests; read on any thread). */
+    Set<Integer> shuttingDown() {
+        return shuttingDown;
+    }
+
+    private void watchShutdownRequests() {
+        Watch w = coordinator.watch(ControllerService.CONTROLLED_SHUTDOWN_PATH,
+                () -> queue.submit("controlled shutdown requests changed", this::onShutdownRequests));
+        shutdownWatch.set(w);
+        if (!active) {
+            closeWatches();
+        }
+    }
+
+    /**
+     * Re-reads who asked for a controlled shutdown. A request counts while its broker is live
+     * with the epoch it named: one left by an earlier registration of the broker means nothing.
+     * Brokers newly shutting down lose their leaderships and ISR places.
+     */
+    private void onShutdownRequests() {
+        Set<Integer> before = shuttingDown;
+        Set<Integer> now = readShutdownRequests(context.liveBrokers());
+        shuttingDown = now;
+        Set<Integer> added = new TreeSet<>(now);
+        added.removeAll(before);
+        if (!added.isEmpty()) {
+            long led = context.partitions().stream().filter(tp -> added.contains(context.state(tp).leader())).count();
+            LOG.info("Controller epoch {}: brokers {} asked for a controlled shutdown; moving their {} leaderships"
+                    + " and ISR places", epoch, added, led);
+            reconcile(context.liveBrokers().keySet(), "controlled shutdown of brokers " + added);
+        }
+    }
+
+    private Set<Integer> readShutdownRequests(Map<Integer, Long> live) {
+        Set<Integer> requested = new TreeSet<>();
+        for (String child : coordinator.children(ControllerService.CONTROLLED_SHUTDOWN_PATH)) {
+            int id;
+            long requestEpoch;
+            try {
+                id = Integer.parseInt(child);
+                requestEpoch = coordinator.read(ControllerService.CONTROLLED_SHUTDOWN_PATH + "/" + child)
+                        .map(v -> Long.parseLong(new String(v.value(), StandardCharsets.UTF_8).trim())).orElse(-1L);
+            } catch (NumberFormatException e) {
+                LOG.warn("Controller epoch {} ignores the controlled shutdown request {}: {}", epoch, child,
+                        e.getMessage());
+                continue;
+            }
+            Long liveEpoch = live.get(id);
+            if (liveEpoch != null && liveEpoch == requestEpoch) {
+                requested.add(id);
+            }
+        }
+        return Set.copyOf(requested);
+    }
+
+    private void scheduleImbalanceCheck() {
+        queue.schedule("leader imbalance check", this::checkImbalance, settings.leaderImbalanceCheckIntervalMs());
+    }
+
+    /** The partition's state as this term last read or wrote it, asked on its thread (for tests). */
+    CompletableFuture<PartitionState> knownState(TopicPartition tp) {
+        CompletableFuture<PartitionState> known = new CompletableFuture<>();
+        queue.submit("state of " + tp + " asked", () -> known.complete(context.state(tp)));
+        return known;
+    }
+
+    /** Runs a leader imbalance check now, whatever the interval (for tests). */
+    void checkImbalanceNow() {
+        queue.submit("leader imbalance check (asked)", () -> {
+            if (settings.autoLeaderRebalanceEnable()) {
+                rebalanceLeaders();
+            }
+        });
+    }
+
+    private void checkImbalance() {
+        try {
+            if (settings.autoLeaderRebalanceEnable()) {
+                rebalanceLeaders();
+            }
+        } finally {
+            scheduleImbalanceCheck();
+        }
+    }
+
+    /**
+     * Kafka's automatic preferred leader election: per broker, when more than
+     * {@code leader.imbalance.per.broker.percentage} of the partitions it is the preferred replica
+     * of are led by another, each of those whose preferred replica can lead moves back to it.
+     * Partitions being reassigned are left to their reassignment.
+     */
+    private void rebalanceLeaders() {
+        Set<Integer> eligible = eligible(context.liveBrokers().keySet());
+        Map<Integer, List<TopicPartition>> preferredOf = new TreeMap<>();
+        Map<Integer, List<TopicPartition>> ledElsewhere = new HashMap<>();
+        for (TopicPartition tp : context.partitions()) {
+            Optional<PartitionAssignment> assignment = context.assignment(tp);
+            PartitionState state = context.state(tp);
+            if (assignment.isEmpty() || assignment.get().reassigning() || !state.exists()) {
+                continue;
+            }
+            int preferred = assignment.get().replicas().get(0);
+            preferredOf.computeIfAbsent(preferred, k -> new ArrayList<>()).add(tp);
+            if (state.leader() != preferred) {
+                ledElsewhere.computeIfAbsent(preferred, k -> new ArrayList<>()).add(tp);
+            }
+        }
+        preferredOf.forEach((broker, partitions) -> {
+            List<TopicPartition> elsewhere = ledElsewhere.getOrDefault(broker, List.of());
+            int percentage = (int) (100L * elsewhere.size() / partitions.size());
+            if (elsewhere.isEmpty() || percentage <= settings.leaderImbalancePerBrokerPercentage()
+                    || !eligible.contains(broker)) {
+                return;
+            }
+            LOG.info("Controller epoch {}: broker {} leads {} of the {} partitions it is preferred for ({} % led"
+                    + " elsewhere, above leader.imbalance.per.broker.percentage={}); electing it", epoch, broker,
+                    partitions.size() - elsewhere.size(), partitions.size(), percentage,
+                    settings.leaderImbalancePerBrokerPercentage());
+            for (TopicPartition tp : elsewhere) {
+                if (!active) {
+                    return;
+                }
+                decide(tp, "leader imbalance of broker " + broker,
+                        (topic, assignment, current) -> LeadershipMoves.preferred(assignment, current, eligible(
+                                context.liveBrokers().keySet()), epoch).change());
+            }
+        });
+    }
+
+    /**
+     * ElectLeaders, on the controller's thread. {@code partitions} empty means every partition,
+     * each answered as if named (ELECTION_NOT_NEEDED included), as Kafka's ZooKeeper-era
+     * controller answers.
+     */
+    CompletableFuture<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
+            Optional<Set<TopicPartition>> partitions) {
+        CompletableFuture<Map<TopicPartition, ApiError>> result = new CompletableFuture<>();
+        pendingRequests.add(result);
+        result.whenComplete((r, e) -> pendingRequests.remove(result));
+        queue.submit("elect leaders (" + type + ")", () -> {
+            try {
+                result.complete(electNow(type, partitions));
+            } catch (RuntimeException e) {
+                // the caller hears of it; the queue re-reads everything as after any failed event
+                result.completeExceptionally(e);
+                throw e;
+            }
+        });
+        if (!active) {
+            result.completeExceptionally(notController());
+        }
+        return result;
+    }
+
+    private NotControllerException notController() {
+        return new NotControllerException("Broker " + brokerId + " is no longer the controller (epoch " + epoch
+                + " ended)");
+    }
+
+    private Map<TopicPartition, ApiError> electNow(ElectionType type, Optional<Set<TopicPartition>> requested) {
+        Map<TopicPartition, ApiError> results = new LinkedHashMap<>();
+        Set<Integer> live = context.liveBrokers().keySet();
+        Set<Integer> eligible = eligible(live);
+        for (TopicPartition tp : requested.<java.util.Collection<TopicPartition>>map(List::copyOf)
+                .orElseGet(context::partitions)) {
+            if (context.assignment(tp).isEmpty() || !context.state(tp).exists()) {
+                results.put(tp, new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The partition does not exist"));
+                continue;
+            }
+            Errors[] refused = {Errors.NONE};
+            boolean written = decide(tp, "ElectLeaders " + type, (topic, assignment, current) -> {
+                LeadershipMoves.Election e = type == ElectionType.PREFERRED
+                        ? LeadershipMoves.preferred(assignment, current, eligible, epoch)
+                        : LeadershipMoves.unclean(assignment, current, eligible, epoch);
+                refused[0] = e.error();
+                return e.change();
+            });
+            if (!active) {
+                throw notController();
+            }
+            if (written) {
+                results.put(tp, ApiError.NONE);
+            } else if (refused[0] != Errors.NONE) {
+                results.put(tp, new ApiError(refused[0], describe(refused[0], tp)));
+            } else {
+                results.put(tp, new ApiError(Errors.UNKNOWN_SERVER_ERROR, tp + " kept changing; try again"));
+            }
+        }
+        return results;
+    }
+
+    private static String describe(Errors error, TopicPartition tp) {
+        return switch (error) {
+            case ELECTION_NOT_NEEDED -> "Leader election not needed for " + tp;
+            case PREFERRED_LEADER_NOT_AVAILABLE -> "The preferred replica of " + tp + " is not live or not in sync";
+            case ELIGIBLE_LEADERS_NOT_AVAILABLE -> "No replica of " + tp + " is live";
+            default -> error.message();
+        };
     }
 
     private void watchMetadata() {
         Watch w = store.watch(new QueueingListener());
         watch.set(w);
         if (!active) {
-            closeWatch();
+            closeWatches();
         }
     }
 
@@ -139,15 +357,23 @@ final class ElectedController {
     void stop() {
         active = false;
         queue.close();
-        closeWatch();
+        closeWatches();
+        for (CompletableFuture<?> pending : List.copyOf(pendingRequests)) {
+            pending.completeExceptionally(notController());
+        }
     }
 
     boolean awaitStopped(Duration timeout) {
         return queue.awaitTermination(timeout);
     }
 
-    private void closeWatch() {
-        Watch w = watch.getAndSet(null);
+    private void closeWatches() {
+        closeWatch(watch);
+        closeWatch(shutdownWatch);
+    }
+
+    private void closeWatch(AtomicReference<Watch> held) {
+        Watch w = held.getAndSet(null);
         if (w != null) {
             try {
                 w.close();
@@ -271,6 +497,7 @@ final class ElectedController {
             }
         });
         context.liveBrokers(now);
+        shuttingDown = readShutdownRequests(now);
         if (cause == null) {
             String change = describe(gone, restarted, joined, before, now);
             if (change.isEmpty()) {
@@ -368,21 +595,60 @@ final class ElectedController {
 
     /**
      * Brings the partition's state in line with {@code live}: the first state when it has none,
-     * else an election or a smaller ISR when a broker it counts on is not live.
+     * else an election or a smaller ISR when a broker it counts on is not live, and leadership
+     * and ISR places moved off brokers shutting down.
      */
     private void decide(TopicPartition tp, Set<Integer> live, String cause) {
+        Set<Integer> eligible = eligible(live);
+        decide(tp, cause, (topic, assignment, current) -> {
+            if (!current.exists()) {
+                return Optional.of(TopicInitializer.firstState(assignment, eligible.isEmpty() ? live : eligible,
+                        epoch));
+            }
+            Optional<StateChange> change = LeaderElection.decide(assignment, current, live, unclean(topic), epoch);
+            Optional<StateChange> moved = LeadershipMoves.awayFromShuttingDown(assignment,
+                    change.map(StateChange::next).orElse(current), current, shuttingDown, live, epoch);
+            if (moved.isEmpty()) {
+                return change;
+            }
+            return Optional.of(change.isEmpty() ? moved.get()
+                    : new StateChange(moved.get().next(), change.get().why() + "; " + moved.get().why()));
+        });
+    }
+
+    /** Live brokers not shutting down: those that may take a leadership or stay in an ISR. */
+    private Set<Integer> eligible(Set<Integer> live) {
+        if (shuttingDown.isEmpty()) {
+            return live;
+        }
+        Set<Integer> eligible = new HashSet<>(live);
+        eligible.removeAll(shuttingDown);
+        return eligible;
+    }
+
+    /** Decides what one partition's state should be, from what the context holds of it. */
+    @FunctionalInterface
+    private interface Decision {
+        Optional<StateChange> decide(TopicRecord topic, PartitionAssignment assignment, PartitionState current);
+    }
+
+    /**
+     * Writes what {@code decision} makes of the partition's state, deciding again from what it
+     * finds when someone wrote first.
+     *
+     * @return whether a state was written
+     */
+    private boolean decide(TopicPartition tp, String cause, Decision decision) {
         for (int attempt = 1; active; attempt++) {
             Optional<TopicRecord> topic = context.topic(tp.topic());
             Optional<PartitionAssignment> assignment = context.assignment(tp);
             if (topic.isEmpty() || assignment.isEmpty()) {
-                return;
+                return false;
             }
             PartitionState current = context.state(tp);
-            Optional<StateChange> change = current.exists()
-                    ? LeaderElection.decide(assignment.get(), current, live, unclean(topic.get()), epoch)
-                    : Optional.of(TopicInitializer.firstState(assignment.get(), live, epoch));
+            Optional<StateChange> change = decision.decide(topic.get(), assignment.get(), current);
             if (change.isEmpty()) {
-                return;
+                return false;
             }
             int expected = current.exists() ? current.partitionEpoch() : Coordinator.ABSENT;
             StateUpdate update = store.updatePartitionState(tp, expected, change.get().next(), fence);
@@ -393,17 +659,17 @@ final class ElectedController {
                     context.putState(tp, written);
                     writes++;
                     logChange(tp, current, written, change.get().why(), cause);
-                    return;
+                    return true;
                 }
                 case FENCED -> {
                     stopFenced("writing the state of " + tp);
-                    return;
+                    return false;
                 }
                 case CONFLICT -> {
                     if (update.state().isEmpty()) {
                         // the state went away: re-read its topic, which may have gone with it
                         if (!refreshTopic(tp.topic())) {
-                            return;
+                            return false;
                         }
                         context.putState(tp, store.partitionState(tp).orElse(PartitionState.NONE));
                     } else {
@@ -412,13 +678,14 @@ final class ElectedController {
                     if (attempt >= MAX_ATTEMPTS) {
                         LOG.warn("Controller epoch {}: {} changed under {} decisions in a row; its next change"
                                 + " decides again", epoch, tp, attempt);
-                        return;
+                        return false;
                     }
                     LOG.debug("Controller epoch {}: {} was written meanwhile (now {}); deciding again", epoch, tp,
                             context.state(tp));
                 }
             }
         }
+        return false;
     }
 
     /** A topic's own {@code unclean.leader.election.enable} wins over this broker's. */

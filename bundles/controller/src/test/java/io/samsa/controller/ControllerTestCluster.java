@@ -1,5 +1,6 @@
 package io.samsa.controller;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import org.apache.kafka.common.Uuid;
 
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.Coordinator;
+import io.samsa.api.coordination.Op;
+import io.samsa.api.replication.ControllerService;
 import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.replication.LeaderRecoveryState;
 import io.samsa.api.replication.PartitionAssignment;
@@ -89,6 +92,16 @@ final class ControllerTestCluster implements AutoCloseable {
     /** The broker registers again with a new epoch, in one step: a restart the controller saw only the end of. */
     void restartBroker(int id) {
         brokers.get(id).expireSession();
+    }
+
+    /** Asks for the broker's controlled shutdown as a stopping broker does, in its own session, naming {@code epoch}. */
+    void requestShutdown(int id, long epoch) {
+        brokers.get(id).transact(List.of(new Op.Create(ControllerService.CONTROLLED_SHUTDOWN_PATH + "/" + id,
+                Long.toString(epoch).getBytes(StandardCharsets.UTF_8), true)));
+    }
+
+    void requestShutdown(int id) {
+        requestShutdown(id, brokerEpoch(id));
     }
 
     long brokerEpoch(int id) {

@@ -98,6 +98,21 @@ public class UncleanElectionTest {
             }
 
             @Override
+            public boolean auto_leader_rebalance_enable() {
+                return true;
+            }
+
+            @Override
+            public long leader_imbalance_check_interval_seconds() {
+                return 300;
+            }
+
+            @Override
+            public int leader_imbalance_per_broker_percentage() {
+                return 10;
+            }
+
+            @Override
             public Class<? extends Annotation> annotationType() {
                 return ControllerComponent.Config.class;
             }

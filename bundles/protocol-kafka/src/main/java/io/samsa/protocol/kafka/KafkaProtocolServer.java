@@ -3,6 +3,7 @@ package io.samsa.protocol.kafka;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -11,6 +12,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -19,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import io.samsa.api.broker.ClusterView;
 import io.samsa.api.broker.GroupCoordinator;
+import io.samsa.api.replication.ControllerService;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
@@ -81,6 +86,10 @@ public final class KafkaProtocolServer {
     private final SocketServer server;
     private final RequestMetrics metrics;
     private final ServiceRegistration<MetricSource> metricsRegistration;
+    /** The controller of this broker, when its bundle runs; ElectLeaders goes to it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ControllerService controller;
 
     @Activate
     public KafkaProtocolServer(@Reference KafkaListeners listeners, @Reference ClusterView cluster,
@@ -88,7 +97,8 @@ public final class KafkaProtocolServer {
             @Reference ProducerIdService producerIds, @Reference GroupCoordinator groupCoordinator, Config config,
             BundleContext context) throws IOException { // context: null in tests, which then publish no metrics
         this.listeners = listeners;
-        ApiTable apis = BrokerApis.create(cluster, topicAdmin, partitions, producerIds, groupCoordinator);
+        ApiTable apis = BrokerApis.create(cluster, topicAdmin, partitions, producerIds, groupCoordinator,
+                () -> Optional.ofNullable(controller));
         metrics = new RequestMetrics(apis.maxVersions());
         RequestDispatcher dispatcher = new RequestDispatcher(apis, metrics);
         server = new SocketServer(listeners.bound(), dispatcher, settings(config));

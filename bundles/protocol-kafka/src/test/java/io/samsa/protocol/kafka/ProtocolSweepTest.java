@@ -17,6 +17,7 @@ import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -85,6 +86,7 @@ public class ProtocolSweepTest {
         expected.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, "2..4");
         expected.put(ApiKeys.CREATE_PARTITIONS, "0..3");
         expected.put(ApiKeys.DELETE_GROUPS, "0..3");
+        expected.put(ApiKeys.ELECT_LEADERS, "0..2");
         expected.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, "0..1");
         expected.put(ApiKeys.DESCRIBE_CLUSTER, "0..2");
         expected.put(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, "0..0");
@@ -94,7 +96,7 @@ public class ProtocolSweepTest {
         }
         assertEquals(expected, advertised);
         for (ApiKeys absent : List.of(ApiKeys.GET_TELEMETRY_SUBSCRIPTIONS, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
-                ApiKeys.ELECT_LEADERS, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.SASL_HANDSHAKE)) {
+                ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.SASL_HANDSHAKE)) {
             assertFalse(absent + " is not served", advertised.containsKey(absent));
         }
     }
@@ -113,7 +115,7 @@ public class ProtocolSweepTest {
                     answered++;
                 }
             }
-            assertEquals(166, answered);
+            assertEquals(169, answered);
         }
     }
 
@@ -178,6 +180,12 @@ public class ProtocolSweepTest {
                 DescribeGroupsResponseData.DescribedGroup group = ((DescribeGroupsResponseData) response).groups().get(0);
                 assertEquals(at, notCoordinator, group.errorCode());
                 assertEquals(REMOTE, group.groupId());
+            }
+            case ELECT_LEADERS -> {
+                // the test broker runs no controller: clients are sent to find the controller
+                if (version >= 1) {
+                    assertEquals(at, Errors.NOT_CONTROLLER.code(), ((ElectLeadersResponseData) response).errorCode());
+                }
             }
             case DELETE_GROUPS -> assertEquals(at, notCoordinator,
                     ((DeleteGroupsResponseData) response).results().find(REMOTE).errorCode());

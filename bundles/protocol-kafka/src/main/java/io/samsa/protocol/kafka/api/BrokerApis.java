@@ -1,5 +1,8 @@
 package io.samsa.protocol.kafka.api;
 
+import java.util.Optional;
+import java.util.function.Supplier;
+
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -12,6 +15,7 @@ import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -34,6 +38,7 @@ import io.samsa.api.broker.GroupCoordinator;
 import io.samsa.api.broker.PartitionService;
 import io.samsa.api.broker.ProducerIdService;
 import io.samsa.api.broker.TopicAdmin;
+import io.samsa.api.replication.ControllerService;
 import io.samsa.protocol.kafka.fetch.FetchHandler;
 
 /**
@@ -49,6 +54,15 @@ public final class BrokerApis {
 
     public static ApiTable create(ClusterView cluster, TopicAdmin topicAdmin, PartitionService partitions,
             ProducerIdService producerIds, GroupCoordinator groupCoordinator) {
+        return create(cluster, topicAdmin, partitions, producerIds, groupCoordinator, Optional::empty);
+    }
+
+    /**
+     * @param controller this broker's controller service while one is bound; ElectLeaders asks it
+     */
+    public static ApiTable create(ClusterView cluster, TopicAdmin topicAdmin, PartitionService partitions,
+            ProducerIdService producerIds, GroupCoordinator groupCoordinator,
+            Supplier<Optional<ControllerService>> controller) {
         ApiTable table = new ApiTable();
         GroupRouting routing = new GroupRouting(cluster, groupCoordinator);
         GroupMembershipHandlers membership = new GroupMembershipHandlers(routing);
@@ -93,6 +107,8 @@ public final class BrokerApis {
                         alterConfigs::incrementalAlterConfigs)
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, DescribeClusterRequestData.class,
                         new DescribeClusterHandler(cluster))
+                .registerAsync(ApiKeys.ELECT_LEADERS, 0, 2, ElectLeadersRequestData.class,
+                        new ElectLeadersHandler(controller))
                 .register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0, DescribeTopicPartitionsRequestData.class,
                         new DescribeTopicPartitionsHandler(cluster));
     }
