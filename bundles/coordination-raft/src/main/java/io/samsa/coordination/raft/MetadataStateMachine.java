@@ -184,6 +184,13 @@ final class MetadataStateMachine extends BaseStateMachine {
         return silent;
     }
 
+    /** The node at {@code path} as this server has applied it: not linearizable, for diagnostics and tests. */
+    MetadataTree.Node localNode(String path) {
+        synchronized (tree) {
+            return tree.node(path);
+        }
+    }
+
     boolean isLive(long session) {
         synchronized (tree) {
             return tree.isLive(session);

@@ -769,6 +769,7 @@ public final class RaftCoordinator implements Coordinator, RaftNode.Listener {
             return;
         }
         heartbeats.shutdownNow();
+        watches.clear();
         long session = sessionId;
         if (session > 0) {
             try {

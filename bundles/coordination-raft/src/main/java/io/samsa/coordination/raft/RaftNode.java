@@ -142,6 +142,8 @@ final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, settings.snapshotThreshold());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        // an operator's (or a test's) snapshot request is honoured however few entries came since the last one
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         // The shaded netty would unpack native epoll libraries from the bundle; NIO needs none.
         p.setBoolean("raft.grpc.use-epoll", false);
@@ -215,14 +217,26 @@ final class RaftNode implements AutoCloseable {
     /** Writes a snapshot of the state now (as the automatic trigger would), returning its log index. */
     long takeSnapshot() {
         try {
-            RaftClientReply reply = internalClient.getSnapshotManagementApi(peerId).create(settings.requestTimeoutMs());
+            RaftClientReply reply = internalClient.getSnapshotManagementApi(peerId).create(1, settings.requestTimeoutMs());
             if (!reply.isSuccess()) {
                 throw new CoordinationException("Snapshot on node " + nodeId() + " failed: " + reply.getException());
             }
-            return reply.getLogIndex();
+            return latestSnapshotIndex();
         } catch (IOException e) {
             throw new CoordinationException("Snapshot on node " + nodeId() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The value at {@code path} as this node has applied it so far (a stale read). */
+    java.util.Optional<String> localValue(String path) {
+        MetadataTree.Node n = stateMachine.localNode(path);
+        return n == null ? java.util.Optional.empty() : java.util.Optional.of(new String(n.value(), UTF_8));
+    }
+
+    /** The log index of this node's latest snapshot, or -1. */
+    long latestSnapshotIndex() {
+        var snapshot = stateMachine.getLatestSnapshot();
+        return snapshot == null ? -1 : snapshot.getIndex();
     }
 
     /** The state machine's last applied log index. */

@@ -58,6 +58,7 @@ final class TestQuorum implements AutoCloseable {
 
     void stop(int index) {
         nodes[index].close();
+        nodes[index] = null;
     }
 
     /** The index of the node leading now, once there is one. */
