@@ -48,6 +48,18 @@ final class RaftNode implements AutoCloseable {
     /** Every Samsa metadata quorum is one Raft group with this id; the voters say which cluster. */
     static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("samsa-metadata".getBytes(UTF_8)));
     private static final long REAPER_PERIOD_MS = 100;
+    /**
+     * Ratis 3.1's gRPC has no switch for epoll, so its shaded Netty is kept on NIO by Netty's own
+     * property, under its shaded name (it touches no other Netty): a native library loaded by one
+     * bundle class loader cannot be loaded again by the next one after an update of the bundle.
+     */
+    static final String SHADED_NETTY_NO_NATIVE = "org.apache.ratis.thirdparty.io.netty.transport.noNative";
+
+    static {
+        if (System.getProperty(SHADED_NETTY_NO_NATIVE) == null) {
+            System.setProperty(SHADED_NETTY_NO_NATIVE, "true");
+        }
+    }
 
     /** What a node needs to know. */
     record Settings(int nodeId, QuorumVoters voters, Path dataDir, int electionTimeoutMs, int requestTimeoutMs,
@@ -145,8 +157,6 @@ final class RaftNode implements AutoCloseable {
         // an operator's (or a test's) snapshot request is honoured however few entries came since the last one
         RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        // The shaded netty would unpack native epoll libraries from the bundle; NIO needs none.
-        p.setBoolean("raft.grpc.use-epoll", false);
         return p;
     }
 
