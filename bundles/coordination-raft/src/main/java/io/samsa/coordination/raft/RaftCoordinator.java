@@ -82,7 +82,7 @@ public final class RaftCoordinator implements Coordinator, RaftNode.Listener {
 
         @AttributeDefinition(name = "metadata.log.dir",
                 description = "Directory of this node's Raft log and metadata snapshots")
-        String metadata_log_dir() default "/tmp/samsa-metadata";
+        String metadata_log_dir() default "data/metadata";
 
         @AttributeDefinition(name = "broker.session.timeout.ms",
                 description = "How long a broker stays registered without a heartbeat reaching the quorum leader")
@@ -101,9 +101,10 @@ public final class RaftCoordinator implements Coordinator, RaftNode.Listener {
                 description = "How long an operation waits for the quorum before it fails")
         int controller_quorum_request_timeout_ms() default 10000;
 
-        @AttributeDefinition(name = "metadata.log.snapshot.entries",
+        /** Samsa's own key: Kafka counts bytes between snapshots, Ratis counts entries. */
+        @AttributeDefinition(name = "raft.snapshot.entries",
                 description = "Log entries applied after which the node writes a snapshot and purges its log")
-        long metadata_log_snapshot_entries() default 10000;
+        long raft_snapshot_entries() default 10000;
     }
 
     /** The configuration of one session on a node. */
@@ -122,7 +123,7 @@ public final class RaftCoordinator implements Coordinator, RaftNode.Listener {
                 ? config.node_id() + "@127.0.0.1:9094" : voters);
         return new RaftNode.Settings(config.node_id(), quorum, Path.of(config.metadata_log_dir()),
                 config.controller_quorum_election_timeout_ms(), config.controller_quorum_request_timeout_ms(),
-                config.metadata_log_snapshot_entries());
+                config.raft_snapshot_entries());
     }
 
     private final RaftNode node;

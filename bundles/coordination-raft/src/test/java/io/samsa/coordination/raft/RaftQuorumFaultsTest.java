@@ -206,6 +206,65 @@ public class RaftQuorumFaultsTest {
         assertMessage("broker.heartbeat.interval.ms", () -> new RaftCoordinator.SessionSettings(1000, 1000));
     }
 
+    /** The metatype's defaults, with {@code voters} and {@code nodeId} as given. */
+    private static RaftCoordinator.Config config(int nodeId, String voters) {
+        return new RaftCoordinator.Config() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return RaftCoordinator.Config.class;
+            }
+
+            @Override
+            public int node_id() {
+                return nodeId;
+            }
+
+            @Override
+            public String controller_quorum_voters() {
+                return voters;
+            }
+
+            @Override
+            public String metadata_log_dir() {
+                return "data/metadata";
+            }
+
+            @Override
+            public int broker_session_timeout_ms() {
+                return 9000;
+            }
+
+            @Override
+            public int broker_heartbeat_interval_ms() {
+                return 2000;
+            }
+
+            @Override
+            public int controller_quorum_election_timeout_ms() {
+                return 1000;
+            }
+
+            @Override
+            public int controller_quorum_request_timeout_ms() {
+                return 10000;
+            }
+
+            @Override
+            public long raft_snapshot_entries() {
+                return 10000;
+            }
+        };
+    }
+
+    @Test
+    public void withNoVotersANodeIsAQuorumOfItselfOnLoopback() {
+        RaftNode.Settings alone = RaftCoordinator.nodeSettings(config(4, ""));
+        assertEquals(List.of(new QuorumVoters.Voter(4, "127.0.0.1", 9094)), alone.voters().voters());
+        RaftNode.Settings three = RaftCoordinator.nodeSettings(config(2, "1@h1:9094,2@h2:9094,3@h3:9094"));
+        assertEquals(3, three.voters().voters().size());
+        assertMessage("node.id 7 is not one of", () -> RaftCoordinator.nodeSettings(config(7, "1@h1:9094")));
+    }
+
     private static void assertMessage(String part, Runnable call) {
         try {
             call.run();
