@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 final class MetadataStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
+
+    /** What takeSnapshot answers when nothing has been applied yet. */
+    private static final long NO_SNAPSHOT = -1;
 
     private final MetadataTree tree = new MetadataTree();
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
@@ -102,7 +107,7 @@ final class MetadataStateMachine extends BaseStateMachine {
         synchronized (tree) {
             last = getLastAppliedTermIndex();
             if (last == null || last.getIndex() < 0) {
-                return RaftLog_INVALID;
+                return NO_SNAPSHOT;
             }
             target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
             temporary = new File(target.getParentFile(), target.getName() + ".tmp");
@@ -118,8 +123,6 @@ final class MetadataStateMachine extends BaseStateMachine {
         LOG.info("Took metadata snapshot {} at {}", target, last);
         return last.getIndex();
     }
-
-    private static final long RaftLog_INVALID = -1;
 
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
@@ -170,8 +173,8 @@ final class MetadataStateMachine extends BaseStateMachine {
      * The sessions whose last heartbeat this node applied more than their timeout ago, counting
      * no earlier than the last leader change: a new leader gives every session a full timeout.
      */
-    java.util.List<Long> silentSessions(long nowNanos) {
-        java.util.List<Long> silent = new java.util.ArrayList<>();
+    List<Long> silentSessions(long nowNanos) {
+        List<Long> silent = new ArrayList<>();
         synchronized (tree) {
             for (Map.Entry<Long, Integer> s : tree.sessions().entrySet()) {
                 long heard = Math.max(lastHeardNanos.getOrDefault(s.getKey(), leaderChangedNanos), leaderChangedNanos);
