@@ -38,7 +38,7 @@ public class FeatureFilesTest {
 
     @Test
     public void everyFeatureOfTheDefaultRuntimeIsThere() throws IOException {
-        assertEquals(Set.of("platform", "broker-core", "storage-filechannel", "storage-mmap", "coordination-zookeeper", "webconsole",
+        assertEquals(Set.of("platform", "broker-core", "storage-filechannel", "storage-mmap", "coordination-zookeeper", "coordination-raft", "webconsole",
                 "webconsole-kafka"), features().keySet());
     }
 

@@ -108,6 +108,22 @@ public class RuntimeResolveTest {
     }
 
     /**
+     * The Raft coordinator's feature, installed on top of the start features (as an operator
+     * choosing Raft would): Ratis in its merged bundle resolves with nothing else added.
+     */
+    @Test
+    public void theRaftFeatureResolvesWithTheStartFeatures() throws Exception {
+        List<File> bundles = startFeatureBundles();
+        for (FeatureBundleList.Entry entry : FeatureBundleList.read(samsa.resolve("features/coordination-raft.json"),
+                samsa.resolve("bundles"))) {
+            bundles.add(entry.jar().toFile());
+        }
+        Set<String> resolved = resolve(bundles, List.of("io.samsa.coordination-raft"));
+        assertTrue("coordination-raft in " + resolved, resolved.contains("io.samsa.coordination-raft"));
+        assertTrue("the merged Ratis bundle in " + resolved, resolved.contains("org.apache.ratis"));
+    }
+
+    /**
      * The broker as it was when it registered its services by hand: the same bundle without the
      * osgi.service capabilities DS puts in its manifest. The front end's references to them fail.
      */
