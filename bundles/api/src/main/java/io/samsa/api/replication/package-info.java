@@ -14,7 +14,8 @@
  * fetching from the leader. The controller, elsewhere, writes leader elections through the same
  * store, fenced by its election.
  * <p>
- * 1.1: producer id blocks ({@link io.samsa.api.replication.ClusterMetadataStore#claimProducerIdBlock}).
+ * 1.1: producer id blocks ({@link io.samsa.api.replication.ClusterMetadataStore#claimProducerIdBlock}) and the
+ * controller's {@link io.samsa.api.replication.ControllerService} (ElectLeaders).
  * <p>
  * Errors are Kafka's ({@link org.apache.kafka.common.protocol.Errors}), passed through to clients
  * unchanged.
