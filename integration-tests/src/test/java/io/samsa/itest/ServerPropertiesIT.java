@@ -53,8 +53,15 @@ public class ServerPropertiesIT {
      */
     private static boolean isSamsaKey(String key) {
         return key.startsWith("samsa.") || key.startsWith("zookeeper.") || key.startsWith("webconsole.")
-                || key.endsWith(".target");
+                || key.endsWith(".target") || ZOOKEEPER_MODE_KEYS.contains(key);
     }
+
+    /**
+     * Apache Kafka's keys of ZooKeeper mode (Kafka 3.9 and before, the seed's 2.3 included), gone from
+     * Kafka 4's list with ZooKeeper itself; Samsa runs that mode and keeps them.
+     */
+    private static final Set<String> ZOOKEEPER_MODE_KEYS = Set.of("controlled.shutdown.max.retries",
+            "controlled.shutdown.retry.backoff.ms", "leader.imbalance.per.broker.percentage");
 
     /** OSGi's own component properties, e.g. a storage engine's ranking: no server.properties keys. */
     private static boolean isComponentProperty(String key) {
@@ -162,6 +169,10 @@ public class ServerPropertiesIT {
                 return "127.0.0.2:5";
             case "webconsole.allowed.origins":
                 return "http://console.example:8443";
+            case "controller.quorum.voters":
+                return "1@127.0.0.1:19094";
+            case "metadata.log.dir":
+                return samsa.dataDir.resolve("metadata-elsewhere").toString();
             default:
                 break;
         }

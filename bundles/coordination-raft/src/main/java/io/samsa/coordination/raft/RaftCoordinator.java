@@ -102,9 +102,9 @@ public final class RaftCoordinator implements Coordinator, RaftNode.Listener {
         int controller_quorum_request_timeout_ms() default 10000;
 
         /** Samsa's own key: Kafka counts bytes between snapshots, Ratis counts entries. */
-        @AttributeDefinition(name = "raft.snapshot.entries",
+        @AttributeDefinition(name = "samsa.raft.snapshot.entries",
                 description = "Log entries applied after which the node writes a snapshot and purges its log")
-        long raft_snapshot_entries() default 10000;
+        long samsa_raft_snapshot_entries() default 10000;
     }
 
     /** The configuration of one session on a node. */
@@ -123,7 +123,7 @@ public final class RaftCoordinator implements Coordinator, RaftNode.Listener {
                 ? config.node_id() + "@127.0.0.1:9094" : voters);
         return new RaftNode.Settings(config.node_id(), quorum, Path.of(config.metadata_log_dir()),
                 config.controller_quorum_election_timeout_ms(), config.controller_quorum_request_timeout_ms(),
-                config.raft_snapshot_entries());
+                config.samsa_raft_snapshot_entries());
     }
 
     private final RaftNode node;

@@ -250,7 +250,7 @@ public class RaftQuorumFaultsTest {
             }
 
             @Override
-            public long raft_snapshot_entries() {
+            public long samsa_raft_snapshot_entries() {
                 return 10000;
             }
         };
