@@ -75,6 +75,13 @@ public class ServerPropertiesIT {
      */
     private static final Set<String> READ_BY_SEVERAL = Set.of("zookeeper.connect");
 
+    /**
+     * PIDs of components that only optional features install (the Raft coordinator, until a
+     * setting chooses it): their keys are checked for ownership above, not for landing in a runtime
+     * started with the default features.
+     */
+    private static final Set<String> OPTIONAL_FEATURE_PIDS = Set.of("io.samsa.coordination.raft");
+
     record Attribute(String pid, String key, String type, String defaultValue) { }
 
     @Test
@@ -108,6 +115,9 @@ public class ServerPropertiesIT {
             Map<String, String> expected = new TreeMap<>();
             Map<String, String> written = new TreeMap<>();
             for (Map.Entry<String, List<Attribute>> e : claimed.entrySet()) {
+                if (OPTIONAL_FEATURE_PIDS.contains(e.getValue().get(0).pid())) {
+                    continue; // not installed by the start features: nobody maps its keys here
+                }
                 String value = testValue(e.getValue().get(0), samsa);
                 expected.put(e.getKey(), value);
                 written.put(e.getKey(), value);
@@ -120,6 +130,9 @@ public class ServerPropertiesIT {
             List<String> missing = new ArrayList<>();
             withConfigAdmin(samsa, (mbeans, cm) -> {
                 for (Map.Entry<String, List<Attribute>> e : claimed.entrySet()) {
+                    if (!expected.containsKey(e.getKey())) {
+                        continue;
+                    }
                     for (Attribute owner : e.getValue()) {
                         Map<String, String> config = properties(mbeans, cm, owner.pid());
                         String got = config.get(e.getKey());
