@@ -11,7 +11,6 @@ import static org.ops4j.pax.exam.cm.ConfigurationAdminOptions.newConfiguration;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -41,11 +40,7 @@ public final class SamsaOsgiTestSupport {
 
     /** A free TCP port on 127.0.0.1, chosen in the test driver before the container starts. */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port on 127.0.0.1", e);
-        }
+        return io.samsa.testsupport.LoopbackPorts.free();
     }
 
     /** A fresh directory, deleted with everything in it when the test JVM exits. */

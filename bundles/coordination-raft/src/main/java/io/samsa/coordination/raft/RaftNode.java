@@ -32,6 +32,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,13 @@ final class RaftNode implements AutoCloseable {
         if (System.getProperty(SHADED_NETTY_NO_NATIVE) == null) {
             System.setProperty(SHADED_NETTY_NO_NATIVE, "true");
         }
+        // Ratis calls System.exit when its gRPC server cannot bind, and its first use installs a JVM-wide
+        // uncaught-exception handler that exits too. In a broker's container that would end every other
+        // bundle with it: its exits become exceptions here, and whatever handler was installed is put back.
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        ExitUtils.disableSystemExit();
+        ExitUtils.setTerminateOnUncaughtException(false);
+        Thread.setDefaultUncaughtExceptionHandler(previous);
     }
 
     /** What a node needs to know. */
@@ -121,16 +129,22 @@ final class RaftNode implements AutoCloseable {
             Files.createDirectories(settings.dataDir());
             boolean formatted = Files.isDirectory(settings.dataDir().resolve(GROUP_ID.getUuid().toString()));
             server = withOwnClassLoader(() -> {
+                RaftServer s = null;
                 try {
-                    RaftServer s = RaftServer.newBuilder().setServerId(peerId).setGroup(group)
+                    s = RaftServer.newBuilder().setServerId(peerId).setGroup(group)
                             .setStateMachine(stateMachine).setProperties(properties)
                             .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                             .build();
                     s.start();
                     return s;
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
+                    closeQuietly(s);
+                    events.shutdownNow();
+                    reaper.shutdownNow();
+                    Throwable cause = e instanceof ExitUtils.ExitException && e.getCause() != null ? e.getCause() : e;
                     throw new CoordinationException("Raft node " + settings.nodeId() + " could not start on "
-                            + me.address() + " with its log in " + settings.dataDir() + ": " + e.getMessage(), e);
+                            + me.address() + " with its log in " + settings.dataDir() + ": " + cause
+                            + " (is another process listening on that port?)", cause);
                 }
             });
         } catch (IOException e) {
@@ -326,6 +340,16 @@ final class RaftNode implements AutoCloseable {
         @Override
         public void sessionEnded(long session, boolean expired) {
             onEventThread(() -> listeners.forEach(l -> l.sessionEnded(session, expired)));
+        }
+    }
+
+    private static void closeQuietly(RaftServer s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Closing a Raft server that failed to start", e);
+            }
         }
     }
 

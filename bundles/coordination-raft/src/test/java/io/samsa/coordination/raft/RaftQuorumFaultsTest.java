@@ -4,7 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,11 +19,13 @@ import org.junit.rules.TemporaryFolder;
 
 import io.samsa.api.coordination.BrokerRegistration;
 import io.samsa.api.coordination.BrokerSession;
+import io.samsa.api.coordination.CoordinationException;
 import io.samsa.api.coordination.Coordinator;
 import io.samsa.api.coordination.Election;
 import io.samsa.api.coordination.Op;
 import io.samsa.api.coordination.TransactResult;
 import io.samsa.testsupport.CoordinatorContractTest;
+import io.samsa.testsupport.LoopbackPorts;
 import io.samsa.testsupport.Poll;
 
 /** What the contract cannot say about a Raft quorum: leader changes, real expiry, snapshots and restarts. */
@@ -193,6 +198,26 @@ public class RaftQuorumFaultsTest {
         assertEquals("the cluster id survives", clusterId, again.clusterId());
         assertEquals("logged", text(again.read("/kept")));
         assertEquals(1, again.read("/kept").orElseThrow().version());
+    }
+
+    @Test
+    public void aNodeWhosePortIsTakenFailsNamingTheAddressAndLeavesTheJvmRunning() throws Exception {
+        int port = LoopbackPorts.free();
+        QuorumVoters voters = QuorumVoters.parse("1@127.0.0.1:" + port);
+        RaftNode.Settings settings = new RaftNode.Settings(1, voters, folder.getRoot().toPath().resolve("taken"), 300,
+                15_000, 100_000);
+        try (ServerSocket squatter = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            try {
+                new RaftNode(settings).close();
+                fail("a node started on a port another socket holds");
+            } catch (CoordinationException e) {
+                // Ratis' own reaction is System.exit, which would have ended this test JVM here.
+                assertTrue(e.getMessage(), e.getMessage().contains("127.0.0.1:" + port));
+            }
+        }
+        try (RaftNode node = new RaftNode(settings)) {
+            Poll.until("the node leads its quorum of one once the port is free", node::isLeader);
+        }
     }
 
     @Test

@@ -1,12 +1,11 @@
 package io.samsa.coordination.raft;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.samsa.testsupport.LoopbackPorts;
 import io.samsa.testsupport.Poll;
 
 /** A quorum of Raft nodes in this JVM, on loopback ports, with their logs below {@code dir}. */
@@ -36,10 +35,8 @@ final class TestQuorum implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return LoopbackPorts.free();
     }
 
     int size() {

@@ -1,13 +1,13 @@
 package io.samsa.coordination.zookeeper;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.After;
 import org.junit.ClassRule;
+
+import io.samsa.testsupport.LoopbackPorts;
 
 /** One real ZooKeeper server per test class; each test works in its own chroot. */
 public abstract class EmbeddedServerTestBase {
@@ -39,9 +39,7 @@ public abstract class EmbeddedServerTestBase {
         return coordinator;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    static int freePort() {
+        return LoopbackPorts.free();
     }
 }
