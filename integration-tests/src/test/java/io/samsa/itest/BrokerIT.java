@@ -67,12 +67,15 @@ public class BrokerIT {
         int kafkaPort = SamsaOsgiTestSupport.freePort();
         int proxyPort = SamsaOsgiTestSupport.freePort();
         int zkPort = SamsaOsgiTestSupport.freePort();
+        int reboundPort = SamsaOsgiTestSupport.freePort();
         Path data = SamsaOsgiTestSupport.tempDir("samsa-it-broker");
         return options(
                 // Clients reach the broker through a proxy that can lose responses on demand.
                 systemProperty("samsa.it.bootstrap").value("127.0.0.1:" + proxyPort),
                 systemProperty("samsa.it.brokerPort").value(Integer.toString(kafkaPort)),
                 systemProperty("samsa.it.proxyPort").value(Integer.toString(proxyPort)),
+                // picked here, by the driver: the container has no test-support on its class path
+                systemProperty("samsa.it.reboundPort").value(Integer.toString(reboundPort)),
                 SamsaOsgiTestSupport.platform(),
                 SamsaOsgiTestSupport.brokerConfig(kafkaPort, proxyPort, zkPort, data),
                 SamsaOsgiTestSupport.broker());
@@ -279,7 +282,7 @@ public class BrokerIT {
     public void changingListenersRebindsAndTheBrokerAdvertisesTheNewPort() throws Exception {
         KafkaClients.createTopic(bootstrap(), "it-rebind", 1);
         int oldPort = Integer.getInteger("samsa.it.brokerPort");
-        int newPort = SamsaOsgiTestSupport.freePort();
+        int newPort = Integer.getInteger("samsa.it.reboundPort");
         org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("io.samsa.protocol.kafka.listeners", "?");
         Dictionary<String, Object> original = config.getProperties();
         Dictionary<String, Object> changed = copy(original);

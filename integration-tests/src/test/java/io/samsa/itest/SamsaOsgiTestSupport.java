@@ -38,7 +38,8 @@ public final class SamsaOsgiTestSupport {
         return "file:" + path;
     }
 
-    /** A free TCP port on 127.0.0.1, chosen in the test driver before the container starts. */
+    /** A free TCP port on 127.0.0.1, chosen in the test driver before the container starts
+     * (test-support is not deployed in the container). */
     public static int freePort() {
         return io.samsa.testsupport.LoopbackPorts.free();
     }
