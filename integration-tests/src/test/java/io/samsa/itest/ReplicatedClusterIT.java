@@ -41,7 +41,6 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.After;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
-import org.junit.Ignore;
 import org.junit.Test;
 
 import io.samsa.testsupport.Poll;
@@ -366,8 +365,6 @@ public class ReplicatedClusterIT {
         }
     }
 
-    @Ignore("Known liveness bug, issue 8: with the leader cut off from ZooKeeper only, the producer makes no"
-            + " progress for more than 40 s after the new leader is elected (nothing acknowledged is lost)")
     @Test
     public void aLeaderCutOffFromZooKeeperOnlyLosesNothing() throws Exception {
         // Jepsen 2013: clients and followers still reach the leader; only its coordination link is cut.

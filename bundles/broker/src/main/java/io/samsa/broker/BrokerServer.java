@@ -84,7 +84,7 @@ final class BrokerServer {
         });
         this.registry = new PartitionRegistry(new LogDirs(settings.logDirs()), engine, this::replicasOffline,
                 this::readableChanged);
-        this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId());
+        this.metadata = new MetadataCache(coordinator.clusterId(), settings.brokerId(), this::holdsLease);
         this.partitions = new LocalPartitionService(registry, metadata, delayedOps, topicStats);
         this.reconciler = new TopicReconciler(coordinator, store, metadata, registry, settings.brokerId(),
                 () -> this.settings.logDefaults(), this::partitionChanged, this::replication,
@@ -367,6 +367,16 @@ final class BrokerServer {
         return partitions.delayedFetches().parked();
     }
 
+    /** Whether this broker may be sure it is still registered: its session's lease has not run out. */
+    private boolean holdsLease() {
+        BrokerSession s = session;
+        try {
+            return s != null && s.holdsLease();
+        } catch (UnsupportedOperationException e) {
+            return s != null; // a coordinator that keeps no lease: registered is all it can tell
+        }
+    }
+
     /** This broker as the replication runtime sees it. */
     private final class Host implements ReplicaHost {
         @Override
@@ -381,12 +391,7 @@ final class BrokerServer {
 
         @Override
         public boolean holdsLease() {
-            BrokerSession s = session;
-            try {
-                return s != null && s.holdsLease();
-            } catch (UnsupportedOperationException e) {
-                return s != null; // a coordinator that keeps no lease: registered is all it can tell
-            }
+            return BrokerServer.this.holdsLease();
         }
 
         @Override

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -33,13 +34,19 @@ final class MetadataCache implements ClusterView {
 
     private final String clusterId;
     private final int localBrokerId;
+    private final BooleanSupplier registered;
     /** As {@code /controller} said when the metadata thread last read it; -1 for none. */
     private volatile int controllerId = -1;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), List.of());
 
-    MetadataCache(String clusterId, int localBrokerId) {
+    /**
+     * @param registered whether this broker may be sure its registration stands (its session lease holds):
+     *        while it may not, it leaves itself out of {@link #brokers()}
+     */
+    MetadataCache(String clusterId, int localBrokerId, BooleanSupplier registered) {
         this.clusterId = clusterId;
         this.localBrokerId = localBrokerId;
+        this.registered = registered;
     }
 
     @Override
@@ -61,9 +68,22 @@ final class MetadataCache implements ClusterView {
         controllerId = brokerId;
     }
 
+    /**
+     * The live brokers as last read; without this broker while it cannot be sure it is registered. A broker cut
+     * off from the coordinator keeps an old view that still names it leader, and a client connected only to
+     * it asks it, and only it, for metadata (Kafka's clients send Metadata to the least loaded node, an idle
+     * established connection first), so it would never learn of the new leader. Left out of the list, this
+     * broker is no node of the client's cluster: the leaders it names have no address, and the client's next
+     * Metadata goes to another broker. Kafka in ZooKeeper mode has the controller push the new view to such
+     * a broker over its own connection; here the view only ever comes through the coordinator.
+     */
     @Override
     public List<BrokerRegistration> brokers() {
-        return snapshot.brokers;
+        List<BrokerRegistration> all = snapshot.brokers;
+        if (registered.getAsBoolean()) {
+            return all;
+        }
+        return all.stream().filter(b -> b.brokerId() != localBrokerId).toList();
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.TopicPartition;
@@ -66,9 +67,13 @@ public class ReplicaHostTest {
         Poll.until("the lease runs out without the coordinator", () -> !host.holdsLease());
         assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, produce(broker, tp, Records.batch("unsure")).error());
         assertEquals(1, broker.registry().get(tp).logEndOffset());
+        // and it names no address for the leadership it may have lost, so clients ask another broker
+        assertEquals(List.of(), broker.clusterView().brokers());
+        assertEquals(3, broker.clusterView().topic("leased").orElseThrow().partitions().get(0).leader());
 
         fixture.coordinator.setReachable(true);
         Poll.until("the lease is back with the coordinator", host::holdsLease);
         assertEquals(Errors.NONE, produce(broker, tp, Records.batch("again")).error());
+        assertEquals(List.of(3), broker.clusterView().brokers().stream().map(b -> b.brokerId()).toList());
     }
 }
