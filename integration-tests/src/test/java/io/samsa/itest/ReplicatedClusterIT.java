@@ -4,6 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -615,6 +617,61 @@ public class ReplicatedClusterIT {
         HistoryChecker.Report report = check(ledger, topic, cluster.snapshot(topic));
         assertTrue(report.toString(), report.clean());
         assertEquals(report.toString(), ledger.count(AckLedger.Outcome.ACKED), report.distinctValuesRead());
+    }
+
+    @Test
+    public void kafkaReassignPartitionsMovesAReplicaWhileClientsProduce() throws Exception {
+        String topic = "moving";
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin admin = KafkaClients.admin(cluster.liveBootstrap())) {
+            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(0, 1)))
+                    .configs(Map.of("min.insync.replicas", "2")))).all().get();
+        }
+        until(FAILOVER, () -> describe(tp).isr().size() == 2, tp + " has both replicas in sync");
+        AckLedger ledger = new AckLedger();
+        Path plan = Files.createTempFile("samsa-reassignment", ".json");
+        Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + topic
+                + "\",\"partition\":0,\"replicas\":[2,1]}]}");
+        try (Stream stream = new Stream(ledger, topic, 1)) {
+            until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > 300, "the stream is acknowledged");
+            Tool execute = Tool.run(Duration.ofSeconds(60), null, "kafka-reassign-partitions.sh",
+                    "--bootstrap-server", cluster.liveBootstrap(), "--reassignment-json-file", plan.toString(),
+                    "--execute");
+            assertEquals(execute.stdout + execute.stderr, 0, execute.exitCode);
+            assertTrue(execute.stdout, execute.stdout.contains("Successfully started partition reassignment"));
+            String[] verified = {""};
+            until(FAILOVER, () -> {
+                Tool verify = Tool.run(Duration.ofSeconds(60), null, "kafka-reassign-partitions.sh",
+                        "--bootstrap-server", cluster.liveBootstrap(), "--reassignment-json-file", plan.toString(),
+                        "--verify");
+                verified[0] = verify.stdout + verify.stderr;
+                return verify.exitCode == 0 && verify.stdout.contains("Reassignment of partition " + tp
+                        + " is completed");
+            }, "kafka-reassign-partitions.sh --verify reports the move of " + tp + " done: " + verified[0]);
+            TopicPartitionInfo moved = describe(tp);
+            assertEquals(List.of(2, 1), ids(moved.replicas()));
+            assertEquals(Set.of(1, 2), Set.copyOf(ids(moved.isr())));
+            long atMove = ledger.count(AckLedger.Outcome.ACKED);
+            until(FAILOVER, () -> ledger.count(AckLedger.Outcome.ACKED) > atMove + 300,
+                    "the stream goes on after the move");
+            stream.stop();
+        }
+        // the replica moved off broker 0 is deleted there, and the two left hold the same bytes
+        Map<Integer, Map<Integer, Long>>[] last = new Map[1];
+        until(FAILOVER, () -> {
+            last[0] = replicaSizes(topic);
+            Map<Integer, Long> sizes = last[0].get(0);
+            return sizes != null && sizes.keySet().equals(Set.of(1, 2))
+                    && sizes.values().stream().distinct().count() == 1;
+        }, "only brokers 1 and 2 hold " + tp + ", with the same bytes: " + last[0]);
+        HistoryChecker.Report report = check(ledger, topic, cluster.snapshot(topic));
+        assertTrue(report.toString(), report.clean());
+        assertEquals(report.toString(), ledger.count(AckLedger.Outcome.ACKED), report.distinctValuesRead());
+
+        Tool cancelNothing = Tool.run(Duration.ofSeconds(60), null, "kafka-reassign-partitions.sh",
+                "--bootstrap-server", cluster.liveBootstrap(), "--reassignment-json-file", plan.toString(),
+                "--cancel");
+        assertEquals(cancelNothing.stdout + cancelNothing.stderr, 0, cancelNothing.exitCode);
     }
 
     /** A Produce straight to the broker on {@code port}, whatever the cluster thinks of it. */

@@ -194,19 +194,6 @@ final class PartitionRegistry {
         }
     }
 
-    synchronized void close(TopicPartition tp) {
-        inOfflineDir.remove(tp);
-        failedOpens.remove(tp);
-        Partition p = partitions.remove(tp);
-        if (p != null) {
-            try {
-                p.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Closing the log of {} failed", tp, e);
-            }
-        }
-    }
-
     /** Deletes the log of {@code tp}; one in an offline log dir is only forgotten (its files stay there). */
     synchronized void delete(TopicPartition tp) {
         if (inOfflineDir.remove(tp) != null) {

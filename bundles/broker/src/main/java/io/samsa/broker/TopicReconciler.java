@@ -242,8 +242,12 @@ final class TopicReconciler implements AutoCloseable {
             Partition partition = registry.get(tp);
             if (!e.getValue().contains(brokerId)) {
                 if (partition != null || registry.isOffline(tp)) {
+                    // reassigned away (the controller finishes a move only once the target holds the log in
+                    // sync): as Kafka's StopReplica with deletion, the copy here is of no more use
+                    LOG.info("{} is no longer assigned to broker {} (replicas {}); deleting its replica here", tp,
+                            brokerId, e.getValue().replicas());
                     removeReplica(tp);
-                    registry.close(tp);
+                    registry.delete(tp);
                     partitionChanged.accept(tp);
                 }
                 continue;

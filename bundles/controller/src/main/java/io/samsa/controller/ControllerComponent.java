@@ -1,11 +1,13 @@
 package io.samsa.controller;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
@@ -33,6 +35,7 @@ import io.samsa.api.coordination.ElectionListener;
 import io.samsa.api.metrics.MetricSource;
 import io.samsa.api.replication.ClusterMetadataStore;
 import io.samsa.api.replication.ControllerService;
+import io.samsa.api.replication.PartitionAssignment;
 
 /**
  * This broker's candidacy for the cluster's controller. Every broker runs one; the one the
@@ -164,12 +167,29 @@ public final class ControllerComponent implements ControllerService {
     @Override
     public CompletionStage<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
             Optional<Set<TopicPartition>> partitions) {
+        return onTerm(t -> t.electLeaders(type, partitions));
+    }
+
+    @Override
+    public CompletionStage<Map<TopicPartition, ApiError>> alterPartitionReassignments(
+            Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
+        return onTerm(t -> t.alterPartitionReassignments(targets, allowReplicationFactorChange));
+    }
+
+    @Override
+    public CompletionStage<Map<TopicPartition, PartitionAssignment>> listPartitionReassignments(
+            Optional<Set<TopicPartition>> partitions) {
+        return onTerm(t -> t.listPartitionReassignments(partitions));
+    }
+
+    /** What the current term answers, or NOT_CONTROLLER while this broker is not the controller. */
+    private <T> CompletionStage<T> onTerm(Function<ElectedController, CompletionStage<T>> request) {
         ElectedController current = term();
         if (current == null || !current.active()) {
             return CompletableFuture.failedFuture(new NotControllerException("Broker " + brokerId
                     + " is not the controller"));
         }
-        return current.electLeaders(type, partitions);
+        return request.apply(current);
     }
 
     /** The current term, while this broker is the controller (for tests). */

@@ -14,10 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
@@ -83,7 +86,7 @@ final class ElectedController {
     /** Live brokers that asked for a controlled shutdown in their current registration. Queue thread only. */
     private Set<Integer> shuttingDown = Set.of();
     private final AtomicReference<Watch> shutdownWatch = new AtomicReference<>();
-    /** ElectLeaders requests not answered yet; stopping the term answers them NOT_CONTROLLER. */
+    /** Requests (ElectLeaders, reassignments) not answered yet; stopping the term answers them NOT_CONTROLLER. */
     private final Set<CompletableFuture<?>> pendingRequests = ConcurrentHashMap.newKeySet();
 
     ElectedController(int brokerId, int epoch, Op fence, Coordinator coordinator, ClusterMetadataStore store,
@@ -269,12 +272,36 @@ final class ElectedController {
      */
     CompletableFuture<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
             Optional<Set<TopicPartition>> partitions) {
-        CompletableFuture<Map<TopicPartition, ApiError>> result = new CompletableFuture<>();
+        return request("elect leaders (" + type + ")", () -> electNow(type, partitions));
+    }
+
+    /** AlterPartitionReassignments, on the controller's thread. */
+    CompletableFuture<Map<TopicPartition, ApiError>> alterPartitionReassignments(
+            Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
+        return request("alter partition reassignments", () -> alterNow(targets, allowReplicationFactorChange));
+    }
+
+    /** ListPartitionReassignments, on the controller's thread. */
+    CompletableFuture<Map<TopicPartition, PartitionAssignment>> listPartitionReassignments(
+            Optional<Set<TopicPartition>> partitions) {
+        return request("list partition reassignments", () -> {
+            Map<TopicPartition, PartitionAssignment> ongoing = new LinkedHashMap<>();
+            for (TopicPartition tp : partitions.<java.util.Collection<TopicPartition>>map(List::copyOf)
+                    .orElseGet(context::partitions)) {
+                context.assignment(tp).filter(PartitionAssignment::reassigning).ifPresent(a -> ongoing.put(tp, a));
+            }
+            return ongoing;
+        });
+    }
+
+    /** Answers {@code work} from the controller's thread; NOT_CONTROLLER once this term ends. */
+    private <T> CompletableFuture<T> request(String name, Supplier<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         pendingRequests.add(result);
         result.whenComplete((r, e) -> pendingRequests.remove(result));
-        queue.submit("elect leaders (" + type + ")", () -> {
+        queue.submit(name, () -> {
             try {
-                result.complete(electNow(type, partitions));
+                result.complete(work.get());
             } catch (RuntimeException e) {
                 // the caller hears of it; the queue re-reads everything as after any failed event
                 result.completeExceptionally(e);
@@ -285,6 +312,136 @@ final class ElectedController {
             result.completeExceptionally(notController());
         }
         return result;
+    }
+
+    /**
+     * Records the moves asked for, one topic node write per topic, then takes each as far as it
+     * can go now (a move onto replicas already in sync finishes at once).
+     */
+    private Map<TopicPartition, ApiError> alterNow(Map<TopicPartition, Optional<List<Integer>>> targets,
+            boolean allowReplicationFactorChange) {
+        Map<TopicPartition, ApiError> results = new LinkedHashMap<>();
+        Map<String, Map<Integer, Optional<List<Integer>>>> byTopic = new TreeMap<>();
+        targets.forEach((tp, target) -> byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>())
+                .put(tp.partition(), target));
+        Set<Integer> registered = context.liveBrokers().keySet();
+        byTopic.forEach((topic, asked) -> {
+            Map<Integer, ApiError> outcome = new TreeMap<>();
+            boolean written = writeAssignment(topic, "reassignment asked", current -> {
+                outcome.clear();
+                Map<Integer, PartitionAssignment> changed = new TreeMap<>();
+                asked.forEach((partition, target) -> {
+                    PartitionAssignment a = current.get(partition);
+                    if (a == null) {
+                        outcome.put(partition, new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                                "Partition " + partition + " of " + topic + " does not exist"));
+                    } else if (target.isEmpty()) {
+                        if (!a.reassigning()) {
+                            outcome.put(partition, new ApiError(Errors.NO_REASSIGNMENT_IN_PROGRESS,
+                                    "No reassignment of " + topic + "-" + partition + " is in progress"));
+                        } else {
+                            changed.put(partition, Reassignments.cancel(a));
+                        }
+                    } else {
+                        ApiError invalid = Reassignments.validate(target.get(), registered,
+                                Reassignments.original(a).size(), allowReplicationFactorChange);
+                        if (invalid.isFailure()) {
+                            outcome.put(partition, invalid);
+                        } else if (!Reassignments.begin(a, target.get()).equals(a)) {
+                            changed.put(partition, Reassignments.begin(a, target.get()));
+                        }
+                    }
+                });
+                return changed;
+            });
+            if (!active) {
+                throw notController();
+            }
+            for (int partition : asked.keySet()) {
+                TopicPartition tp = new TopicPartition(topic, partition);
+                ApiError error = outcome.get(partition);
+                if (error == null && !written && context.topic(topic).isEmpty()) {
+                    error = new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + topic + " does not exist");
+                }
+                results.put(tp, error == null ? ApiError.NONE : error);
+                if (error == null) {
+                    context.assignment(tp).ifPresent(a -> LOG.info("Controller epoch {}: {} is reassigned: replicas {},"
+                            + " adding {}, removing {}", epoch, tp, a.replicas(), a.adding(), a.removing()));
+                    advanceReassignment(tp, eligible(context.liveBrokers().keySet()));
+                }
+            }
+        });
+        return results;
+    }
+
+    /**
+     * Writes the topic node with what {@code change} makes of its assignment, deciding again from
+     * a re-read when someone wrote first.
+     *
+     * @param change the partitions to replace, given the current assignment; none to write nothing
+     * @return whether a write was made
+     */
+    private boolean writeAssignment(String topic, String why,
+            Function<Map<Integer, PartitionAssignment>, Map<Integer, PartitionAssignment>> change) {
+        for (int attempt = 1; active && attempt <= MAX_ATTEMPTS; attempt++) {
+            Optional<TopicRecord> record = context.topic(topic);
+            if (record.isEmpty()) {
+                return false;
+            }
+            Map<Integer, PartitionAssignment> changed = change.apply(record.get().partitions());
+            if (changed.isEmpty()) {
+                return false;
+            }
+            SortedMap<Integer, PartitionAssignment> next = new TreeMap<>(record.get().partitions());
+            next.putAll(changed);
+            int version = store.updateAssignment(topic, record.get().version(), next, fence);
+            refreshTopic(topic);
+            if (version >= 0) {
+                writes++;
+                return true;
+            }
+            LOG.debug("Controller epoch {}: the topic node of {} changed meanwhile ({}); deciding again", epoch, topic,
+                    why);
+        }
+        return false;
+    }
+
+    /**
+     * Takes the partition's reassignment a step on: once the whole target is in sync, leadership
+     * and ISR move into it, then the assignment becomes the target. A partition not being
+     * reassigned whose state still names replicas it no longer has (a cancelled move) is fitted
+     * back into its replicas.
+     */
+    private void advanceReassignment(TopicPartition tp, Set<Integer> eligible) {
+        Optional<PartitionAssignment> assignment = context.assignment(tp);
+        PartitionState state = context.state(tp);
+        if (assignment.isEmpty() || !state.exists()) {
+            return;
+        }
+        if (!assignment.get().reassigning()) {
+            List<Integer> replicas = assignment.get().replicas();
+            if (state.leader() >= 0 && (!replicas.contains(state.leader()) || !replicas.containsAll(state.isr()))) {
+                decide(tp, "replicas of " + tp + " are " + replicas, (topic, a, current) -> a.reassigning()
+                        ? Optional.empty() : Reassignments.fitTo(a.replicas(), current, eligible, epoch));
+            }
+            return;
+        }
+        if (!state.isr().containsAll(Reassignments.target(assignment.get()))) {
+            return; // the adding replicas are still copying
+        }
+        decide(tp, "reassignment of " + tp, (topic, a, current) -> a.reassigning()
+                && current.isr().containsAll(Reassignments.target(a))
+                        ? Reassignments.fitTo(Reassignments.target(a), current, eligible, epoch) : Optional.empty());
+        if (Reassignments.finished(context.assignment(tp).orElseThrow(), context.state(tp))) {
+            List<Integer> target = Reassignments.target(context.assignment(tp).orElseThrow());
+            if (writeAssignment(tp.topic(), "reassignment of " + tp + " finished", current -> {
+                PartitionAssignment a = current.get(tp.partition());
+                return a != null && a.reassigning() && Reassignments.target(a).equals(target)
+                        ? Map.of(tp.partition(), PartitionAssignment.of(target)) : Map.of();
+            })) {
+                LOG.info("Controller epoch {}: reassignment of {} finished: replicas {}", epoch, tp, target);
+            }
+        }
     }
 
     private NotControllerException notController() {
@@ -596,10 +753,18 @@ final class ElectedController {
     /**
      * Brings the partition's state in line with {@code live}: the first state when it has none,
      * else an election or a smaller ISR when a broker it counts on is not live, and leadership
-     * and ISR places moved off brokers shutting down.
+     * and ISR places moved off brokers shutting down; then a reassignment in progress is taken
+     * as far as it can go.
      */
     private void decide(TopicPartition tp, Set<Integer> live, String cause) {
         Set<Integer> eligible = eligible(live);
+        decideLeadership(tp, live, eligible, cause);
+        if (active) {
+            advanceReassignment(tp, eligible);
+        }
+    }
+
+    private void decideLeadership(TopicPartition tp, Set<Integer> live, Set<Integer> eligible, String cause) {
         decide(tp, cause, (topic, assignment, current) -> {
             if (!current.exists()) {
                 return Optional.of(TopicInitializer.firstState(assignment, eligible.isEmpty() ? live : eligible,

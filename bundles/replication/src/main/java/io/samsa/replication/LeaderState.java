@@ -184,9 +184,12 @@ final class LeaderState implements LeaderReplica {
         return highWatermark;
     }
 
-    /** Kafka's UnderReplicatedPartitions: fewer replicas in sync than assigned. */
+    /**
+     * Kafka's UnderReplicatedPartitions: fewer replicas in sync than assigned, counting a
+     * partition being reassigned by the replicas it had (those being added are not missing yet).
+     */
     synchronized boolean underReplicated() {
-        return active && committed.isr().size() < assignment.replicas().size();
+        return active && committed.isr().size() < assignment.replicas().size() - assignment.adding().size();
     }
 
     /** Kafka's UnderMinIsrPartitionCount: acks=all writes are refused. */

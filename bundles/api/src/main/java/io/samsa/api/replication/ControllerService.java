@@ -1,5 +1,6 @@
 package io.samsa.api.replication;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,5 +41,39 @@ public interface ControllerService {
      *         is not the controller
      */
     CompletionStage<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
+            Optional<Set<TopicPartition>> partitions);
+
+    /**
+     * Begins, replaces or cancels partition reassignments, as Kafka's AlterPartitionReassignments
+     * does: a partition given target replicas gets them added to its assignment (the topic node's
+     * {@code adding}/{@code removing} record the move, and survive a change of controller); once
+     * every target replica is in sync, leadership moves into the target if it must and the
+     * replicas not in the target are dropped. A partition given no target has its reassignment
+     * cancelled: its original replicas are restored.
+     *
+     * @param targets per partition its target replicas (the preferred leader first), or empty to
+     *        cancel its reassignment
+     * @param allowReplicationFactorChange false to refuse a target of another size than the
+     *        partition's replica list
+     * @return per partition {@link ApiError#NONE} once the move is recorded (it completes later),
+     *         else {@code UNKNOWN_TOPIC_OR_PARTITION}, {@code INVALID_REPLICA_ASSIGNMENT} (no
+     *         replicas, one twice, a broker not registered), {@code INVALID_REPLICATION_FACTOR}
+     *         or {@code NO_REASSIGNMENT_IN_PROGRESS} (a cancel where there is nothing to cancel);
+     *         failed with {@link org.apache.kafka.common.errors.NotControllerException} on a broker
+     *         that is not the controller
+     * @since 1.2
+     */
+    CompletionStage<Map<TopicPartition, ApiError>> alterPartitionReassignments(
+            Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange);
+
+    /**
+     * The reassignments in progress: each partition's full replica list with its adding and
+     * removing replicas.
+     *
+     * @param partitions the partitions to look at, or empty for all; a named partition with no
+     *        reassignment in progress (or that does not exist) is left out
+     * @since 1.2
+     */
+    CompletionStage<Map<TopicPartition, PartitionAssignment>> listPartitionReassignments(
             Optional<Set<TopicPartition>> partitions);
 }

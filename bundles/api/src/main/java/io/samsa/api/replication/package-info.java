@@ -16,12 +16,14 @@
  * <p>
  * 1.1: producer id blocks ({@link io.samsa.api.replication.ClusterMetadataStore#claimProducerIdBlock}) and the
  * controller's {@link io.samsa.api.replication.ControllerService} (ElectLeaders).
+ * 1.2: partition reassignments through the controller service (AlterPartitionReassignments,
+ * ListPartitionReassignments).
  * <p>
  * Errors are Kafka's ({@link org.apache.kafka.common.protocol.Errors}), passed through to clients
  * unchanged.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.samsa.api.replication;
 
 import org.osgi.annotation.bundle.Export;

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -87,6 +89,8 @@ public class ProtocolSweepTest {
         expected.put(ApiKeys.CREATE_PARTITIONS, "0..3");
         expected.put(ApiKeys.DELETE_GROUPS, "0..3");
         expected.put(ApiKeys.ELECT_LEADERS, "0..2");
+        expected.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, "0..1");
+        expected.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, "0..0");
         expected.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, "0..1");
         expected.put(ApiKeys.DESCRIBE_CLUSTER, "0..2");
         expected.put(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, "0..0");
@@ -115,7 +119,7 @@ public class ProtocolSweepTest {
                     answered++;
                 }
             }
-            assertEquals(169, answered);
+            assertEquals(172, answered);
         }
     }
 
@@ -187,6 +191,10 @@ public class ProtocolSweepTest {
                     assertEquals(at, Errors.NOT_CONTROLLER.code(), ((ElectLeadersResponseData) response).errorCode());
                 }
             }
+            case ALTER_PARTITION_REASSIGNMENTS -> assertEquals(at, Errors.NOT_CONTROLLER.code(),
+                    ((AlterPartitionReassignmentsResponseData) response).errorCode());
+            case LIST_PARTITION_REASSIGNMENTS -> assertEquals(at, Errors.NOT_CONTROLLER.code(),
+                    ((ListPartitionReassignmentsResponseData) response).errorCode());
             case DELETE_GROUPS -> assertEquals(at, notCoordinator,
                     ((DeleteGroupsResponseData) response).results().find(REMOTE).errorCode());
             default -> {

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -58,7 +60,8 @@ public final class BrokerApis {
     }
 
     /**
-     * @param controller this broker's controller service while one is bound; ElectLeaders asks it
+     * @param controller this broker's controller service while one is bound; ElectLeaders and the
+     *        partition reassignment requests ask it
      */
     public static ApiTable create(ClusterView cluster, TopicAdmin topicAdmin, PartitionService partitions,
             ProducerIdService producerIds, GroupCoordinator groupCoordinator,
@@ -68,6 +71,7 @@ public final class BrokerApis {
         GroupMembershipHandlers membership = new GroupMembershipHandlers(routing);
         GroupOffsetHandlers offsets = new GroupOffsetHandlers(routing);
         GroupAdminHandlers groupAdmin = new GroupAdminHandlers(routing);
+        ReassignmentHandlers reassignments = new ReassignmentHandlers(controller);
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(topicAdmin);
         return table
                 .register(ApiKeys.API_VERSIONS, 0, 4, ApiVersionsRequestData.class, new ApiVersionsHandler(table))
@@ -109,6 +113,10 @@ public final class BrokerApis {
                         new DescribeClusterHandler(cluster))
                 .registerAsync(ApiKeys.ELECT_LEADERS, 0, 2, ElectLeadersRequestData.class,
                         new ElectLeadersHandler(controller))
+                .registerAsync(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1,
+                        AlterPartitionReassignmentsRequestData.class, reassignments::alter)
+                .registerAsync(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0,
+                        ListPartitionReassignmentsRequestData.class, reassignments::list)
                 .register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0, DescribeTopicPartitionsRequestData.class,
                         new DescribeTopicPartitionsHandler(cluster));
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -38,10 +39,14 @@ public class ElectLeadersHandlerTest {
     private final AtomicReference<Optional<Set<TopicPartition>>> askedPartitions = new AtomicReference<>();
 
     private ControllerService answering(Map<TopicPartition, ApiError> results) {
-        return (type, partitions) -> {
-            askedType.set(type);
-            askedPartitions.set(partitions);
-            return CompletableFuture.completedFuture(results);
+        return new ControllerServiceStub() {
+            @Override
+            public CompletionStage<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
+                    Optional<Set<TopicPartition>> partitions) {
+                askedType.set(type);
+                askedPartitions.set(partitions);
+                return CompletableFuture.completedFuture(results);
+            }
         };
     }
 
@@ -119,8 +124,13 @@ public class ElectLeadersHandlerTest {
 
     @Test
     public void aBrokerThatIsNotTheControllerSaysSoAtTheTopOrPerPartitionInV0() throws Exception {
-        ControllerService notController = (type, partitions) -> CompletableFuture
-                .failedFuture(new NotControllerException("broker 3 is not the controller"));
+        ControllerService notController = new ControllerServiceStub() {
+            @Override
+            public CompletionStage<Map<TopicPartition, ApiError>> electLeaders(ElectionType type,
+                    Optional<Set<TopicPartition>> partitions) {
+                return CompletableFuture.failedFuture(new NotControllerException("broker 3 is not the controller"));
+            }
+        };
         ElectLeadersHandler handler = new ElectLeadersHandler(() -> Optional.of(notController));
         ElectLeadersResponseData v2 = call(handler, (short) 2, request(ElectionType.PREFERRED.value,
                 new TopicPartitions().setTopic("a").setPartitions(List.of(0))));
