@@ -67,6 +67,17 @@ final class DynamicBrokerConfig {
             "log.cleaner.backoff.ms");
 
     /**
+     * Kafka's per-broker replication throttle rates (bytes/s, default {@link Long#MAX_VALUE}),
+     * which Kafka accepts only dynamically (they are no server.properties key), so no metatype
+     * owns them: they are validated and stored here, and the replication runtime reads them from
+     * the store. {@code replica.alter.log.dirs.io.max.bytes.per.second} is accepted because
+     * kafka-reassign-partitions' {@code --verify} deletes it with the other two; Samsa moves no
+     * replica between log dirs, so it has no effect.
+     */
+    static final Set<String> THROTTLE_RATE_KEYS = Set.of("leader.replication.throttled.rate",
+            "follower.replication.throttled.rate", "replica.alter.log.dirs.io.max.bytes.per.second");
+
+    /**
      * Keys whose metatype default stands for Kafka's "not set" (its default is null): Kafka lists
      * no default synonym for them.
      */
@@ -84,7 +95,8 @@ final class DynamicBrokerConfig {
     }
 
     static boolean isDynamic(String key) {
-        return TOPIC_SYNONYMS.containsKey(key) || FRONT_END_KEYS.contains(key) || CLEANER_KEYS.contains(key);
+        return TOPIC_SYNONYMS.containsKey(key) || FRONT_END_KEYS.contains(key) || CLEANER_KEYS.contains(key)
+                || THROTTLE_RATE_KEYS.contains(key);
     }
 
     /** The config entity of {@code broker}: its id, or {@value #DEFAULT_NODE} for the empty name of the cluster default. */
@@ -136,6 +148,13 @@ final class DynamicBrokerConfig {
 
     /** Null when {@code value} is valid for {@code key}, else a message naming both. */
     static String validate(String key, String value) {
+        if (THROTTLE_RATE_KEYS.contains(key)) {
+            try {
+                return Long.parseLong(value) >= 0 ? null : invalid(key, value, "must be at least 0");
+            } catch (NumberFormatException e) {
+                return invalid(key, value, "not an integer (64 bit)");
+            }
+        }
         if (FRONT_END_KEYS.contains(key)) {
             try {
                 int n = Integer.parseInt(value);
@@ -283,6 +302,9 @@ final class DynamicBrokerConfig {
     }
 
     private static String defaultValue(String key) {
+        if (THROTTLE_RATE_KEYS.contains(key)) {
+            return String.valueOf(Long.MAX_VALUE);
+        }
         Method attribute = attribute(key);
         return attribute == null ? null : String.valueOf(attribute.getDefaultValue());
     }

@@ -18,6 +18,8 @@ import io.samsa.api.storage.LogConfig;
 final class TopicConfigs {
 
     static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    static final String LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+    static final String FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
 
     /** Passive keys with their Kafka defaults. */
     private static final Map<String, String> PASSIVE = new LinkedHashMap<>();
@@ -33,6 +35,9 @@ final class TopicConfigs {
         PASSIVE.put("segment.jitter.ms", "0");
         PASSIVE.put("message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE));
         PASSIVE.put("message.timestamp.after.max.ms", "3600000");
+        // Kafka's replication throttles: '*' or partition:brokerId entries, empty for none
+        PASSIVE.put(LEADER_THROTTLED_REPLICAS, "");
+        PASSIVE.put(FOLLOWER_THROTTLED_REPLICAS, "");
     }
 
     private static final List<String> LOG_KEYS = List.of(LogConfig.CLEANUP_POLICY, LogConfig.DELETE_RETENTION_MS,
@@ -81,6 +86,10 @@ final class TopicConfigs {
                     return invalid(key, value, "LogAppendTime is not supported by this broker");
                 }
                 return value.equals("CreateTime") ? null : invalid(key, value, "must be CreateTime");
+            case LEADER_THROTTLED_REPLICAS:
+            case FOLLOWER_THROTTLED_REPLICAS:
+                return validThrottledReplicas(value) ? null : invalid(key, value,
+                        "must be '*' or a list of replicas as partitionId:brokerId,partitionId:brokerId,...");
             case "unclean.leader.election.enable":
             case "preallocate":
                 return value.equals("true") || value.equals("false") ? null : invalid(key, value, "not a boolean");
@@ -93,6 +102,44 @@ final class TopicConfigs {
                     return invalid(key, value, "not a number");
                 }
         }
+    }
+
+    /** Kafka's rule: empty, the literal {@code *}, or comma-separated {@code partition:broker} numbers. */
+    static boolean validThrottledReplicas(String value) {
+        String v = value.trim();
+        if (v.isEmpty() || v.equals("*")) {
+            return true;
+        }
+        for (String entry : v.split(",", -1)) {
+            if (!entry.trim().matches("[0-9]+:[0-9]+")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a throttled-replicas value names {@code brokerId}'s replica of {@code partition}
+     * ({@code *} names every replica); an invalid value names none.
+     */
+    static boolean throttles(String value, int partition, int brokerId) {
+        if (value == null || !validThrottledReplicas(value)) {
+            return false;
+        }
+        String v = value.trim();
+        if (v.equals("*")) {
+            return true;
+        }
+        if (v.isEmpty()) {
+            return false;
+        }
+        for (String entry : v.split(",")) {
+            String[] parts = entry.trim().split(":");
+            if (parts[0].equals(String.valueOf(partition)) && parts[1].equals(String.valueOf(brokerId))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String invalid(String key, String value, String why) {
