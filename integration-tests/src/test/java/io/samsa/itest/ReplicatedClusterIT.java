@@ -645,9 +645,11 @@ public class ReplicatedClusterIT {
                         "--bootstrap-server", cluster.liveBootstrap(), "--reassignment-json-file", plan.toString(),
                         "--verify");
                 verified[0] = verify.stdout + verify.stderr;
+                System.out.println("kafka-reassign-partitions.sh --verify exited " + verify.exitCode + ":\n"
+                        + verified[0]);
                 return verify.exitCode == 0 && verify.stdout.contains("Reassignment of partition " + tp
                         + " is completed");
-            }, "kafka-reassign-partitions.sh --verify reports the move of " + tp + " done: " + verified[0]);
+            }, "kafka-reassign-partitions.sh --verify reports the move of " + tp + " done (its output is above)");
             TopicPartitionInfo moved = describe(tp);
             assertEquals(List.of(2, 1), ids(moved.replicas()));
             assertEquals(Set.of(1, 2), Set.copyOf(ids(moved.isr())));

@@ -35,6 +35,14 @@ public class ReassignmentTest {
         return ControllerTestCluster.awaitTerm(cluster.controller(1));
     }
 
+    /** Partition 0 of topic t, on brokers 1, 2 and 3, led by 1. */
+    private TopicPartition topicOnBrokers123() {
+        TopicPartition tp = tp("t", 0);
+        cluster.createTopic("t", List.of(1, 2, 3));
+        cluster.awaitLeader(tp, 1, 0);
+        return tp;
+    }
+
     private PartitionAssignment assignment(TopicPartition tp) {
         return cluster.admin().topic(tp.topic()).orElseThrow().partitions().get(tp.partition());
     }
@@ -57,9 +65,7 @@ public class ReassignmentTest {
     @Test
     public void aMoveAddsTheTargetWaitsForItToBeInSyncThenMovesLeadershipAndDropsTheRest() {
         ElectedController term = controller();
-        TopicPartition tp = tp("t", 0);
-        cluster.createTopic("t", List.of(1, 2, 3));
-        cluster.awaitLeader(tp, 1, 0);
+        TopicPartition tp = topicOnBrokers123();
 
         assertEquals(Map.of(tp, Errors.NONE), errors(move(term, tp, 4, 2, 3)));
         PartitionAssignment moving = new PartitionAssignment(List.of(4, 2, 3, 1), List.of(4), List.of(1));
@@ -81,9 +87,7 @@ public class ReassignmentTest {
     @Test
     public void aMoveWhoseLeaderStaysKeepsTheLeaderEpochAndShrinksTheIsr() {
         ElectedController term = controller();
-        TopicPartition tp = tp("t", 0);
-        cluster.createTopic("t", List.of(1, 2, 3));
-        cluster.awaitLeader(tp, 1, 0);
+        TopicPartition tp = topicOnBrokers123();
         move(term, tp, 1, 2, 4);
         cluster.writeState(tp, 1, 0, List.of(1, 2, 3, 4));
         awaitAssignment(tp, PartitionAssignment.of(List.of(1, 2, 4)));
@@ -96,8 +100,7 @@ public class ReassignmentTest {
     @Test
     public void badTargetsAreRefusedNamingTheProblemAndChangeNothing() {
         ElectedController term = controller();
-        cluster.createTopic("t", List.of(1, 2, 3));
-        cluster.awaitLeader(tp("t", 0), 1, 0);
+        topicOnBrokers123();
         Map<TopicPartition, Optional<List<Integer>>> asked = new LinkedHashMap<>();
         asked.put(tp("t", 5), Optional.of(List.of(1, 2)));
         asked.put(tp("none", 0), Optional.of(List.of(1, 2)));
@@ -122,9 +125,7 @@ public class ReassignmentTest {
     @Test
     public void aCancelRestoresTheOriginalReplicasAndTakesTheAddedOneOutOfTheIsr() {
         ElectedController term = controller();
-        TopicPartition tp = tp("t", 0);
-        cluster.createTopic("t", List.of(1, 2, 3));
-        cluster.awaitLeader(tp, 1, 0);
+        TopicPartition tp = topicOnBrokers123();
         // the added replica has caught up, but 3, which stays, lags: the move waits for it
         move(term, tp, 4, 2, 3);
         cluster.writeState(tp, 1, 0, List.of(1, 2, 4));
@@ -145,9 +146,7 @@ public class ReassignmentTest {
         cluster.brokers(1, 2, 3, 4);
         ControllerComponent first = cluster.controller(1);
         ElectedController term = ControllerTestCluster.awaitTerm(first);
-        TopicPartition tp = tp("t", 0);
-        cluster.createTopic("t", List.of(1, 2, 3));
-        cluster.awaitLeader(tp, 1, 0);
+        TopicPartition tp = topicOnBrokers123();
         move(term, tp, 2, 3, 4);
         first.election().close();
         Poll.until("the first controller resigned", () -> !term.active());
